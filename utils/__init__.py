@@ -1,0 +1,5 @@
+"""Fine-Tune Twice course helpers: config, data, models, freezing, training, plotting."""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "config", "data", "models"]

@@ -1,0 +1,91 @@
+"""Local-first file resolution with verified downloads (internal helpers)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import keras
+
+
+class AssetNotFoundError(FileNotFoundError):
+    """A data or weight file is neither local nor downloadable right now."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def missing_message(what: str, expected: str, local_hint: str, url: str, cause: object) -> str:
+    return (
+        f"Could not find {what} locally and could not download it ({cause}).\n"
+        f"  Needed: {expected}\n"
+        f"  Put a copy here: {local_hint}\n"
+        f"  Or download it (with internet) from: {url}"
+    )
+
+
+def download(
+    fname: str,
+    origin: str,
+    *,
+    sha256: str | None,
+    cache_subdir: str,
+    what: str,
+    local_hint: str,
+    extract: bool = False,
+) -> Path:
+    """Downloads ``origin`` into the Keras cache through ``keras.utils.get_file``.
+
+    A failed or corrupt download is removed (archive and partial extraction), so the
+    cache never holds a half-written file. Returns the file, or the extraction folder.
+    """
+    quiet = origin.startswith("file://") and keras.config.is_interactive_logging_enabled()
+    if quiet:  # a local copy: no progress bar
+        keras.config.disable_interactive_logging()
+    try:
+        result = keras.utils.get_file(
+            fname, origin, file_hash=sha256, hash_algorithm="sha256",
+            cache_subdir=cache_subdir, extract=extract,
+        )
+    except ValueError as error:  # hash mismatch: get_file leaves the bad file behind
+        _remove_cached(fname, cache_subdir, extract)
+        raise AssetNotFoundError(
+            f"The download of {what} from {origin} is corrupt or incomplete "
+            f"({error}); the bad file was removed from the cache. Try again, or put a "
+            f"verified copy here: {local_hint}"
+        ) from error
+    except Exception as error:  # offline, HTTP error, interrupted
+        _remove_cached(fname, cache_subdir, extract)
+        raise AssetNotFoundError(
+            missing_message(what, fname, local_hint, origin, error)
+        ) from error
+    finally:
+        if quiet:
+            keras.config.enable_interactive_logging()
+    return Path(result)
+
+
+def cache_root(cache_subdir: str) -> Path:
+    """The folder ``keras.utils.get_file`` writes ``cache_subdir`` into."""
+    from keras.src.backend import config as keras_config  # the same root get_file uses
+
+    return Path(keras_config.keras_home()).expanduser() / cache_subdir
+
+
+def _remove_cached(fname: str, cache_subdir: str, extract: bool) -> None:
+    root = cache_root(cache_subdir)
+    candidates = [root / fname]
+    if extract:
+        stem = fname.split(".")[0]
+        candidates += [root / f"{stem}_extracted", root / f"{fname}_archive", root / stem]
+    for path in candidates:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists():
+            path.unlink()
