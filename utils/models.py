@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -153,10 +154,12 @@ def load_backbone(
             download(fname, url, sha256=_WEIGHT_SHA256.get(fname), cache_subdir="models",
                      what=f"ImageNet weights for {name} alpha={alpha}",
                      local_hint=f"{folder}/{fname}")
-    base = constructor(
-        input_shape=(image_size, image_size, 3), alpha=alpha,
-        include_top=False, weights=weights,
-    )
+    with warnings.catch_warnings():  # sizes without their own file use the 224 weights
+        warnings.filterwarnings("ignore", message=".*will be loaded as the default")
+        base = constructor(
+            input_shape=(image_size, image_size, 3), alpha=alpha,
+            include_top=False, weights=weights,
+        )
     inputs = keras.Input((image_size, image_size, 3), name="image")
     x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="to_minus1_1")(inputs)
     outputs = base(x)
