@@ -2,4 +2,13 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "config", "data", "models"]
+__all__ = [
+    "__version__",
+    "checks",
+    "config",
+    "data",
+    "freezing",
+    "models",
+    "plotting",
+    "results",
+]

@@ -1,0 +1,370 @@
+"""Freezing and unfreezing layers, the heart of transfer learning.
+
+Every helper works on nested models: a backbone from ``utils.models.load_backbone``
+wraps the ``keras.applications`` model, which holds the real layers. Helpers walk
+down to the innermost layers ("leaves") and set ``trainable`` there, then mark
+each container trainable when any layer inside it is (Keras only collects the
+trainable weights of a container whose own ``trainable`` flag is True).
+
+BatchNormalization layers stay frozen by default (``keep_bn_frozen=True``):
+in Keras 3 a frozen BN layer runs in inference mode and keeps its moving
+statistics, while a trainable one updates them during ``fit`` even when the
+model was built with ``training=False``.
+
+Remember: call ``model.compile(...)`` again after changing ``trainable``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+import keras
+import numpy as np
+
+__all__ = [
+    "iter_leaf_layers",
+    "freeze_all",
+    "freeze_up_to",
+    "unfreeze_top",
+    "freeze_by",
+    "set_batchnorm_trainable",
+    "trainable_summary",
+    "get_units",
+]
+
+_BLOCK_RE = re.compile(r"^block_(\d+)_")
+_TOP_GROUP = ("Conv_1", "Conv_1_bn", "out_relu")
+
+
+def _check_model(model: object) -> None:
+    if not isinstance(model, keras.layers.Layer):
+        raise TypeError(f"expected a keras Model or Layer, got {type(model).__name__}.")
+
+
+def _children(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
+    inner = getattr(layer, "layers", None)
+    if isinstance(layer, keras.Model) or isinstance(inner, list):
+        return [c for c in (inner or []) if not isinstance(c, keras.layers.InputLayer)]
+    return []
+
+
+def iter_leaf_layers(model: keras.layers.Layer) -> list[keras.layers.Layer]:
+    """Lists the innermost layers of a (possibly nested) model, in order.
+
+    Input layers are skipped; a nested model is replaced by its own leaves.
+
+    Args:
+        model: A Keras model or layer.
+
+    Returns:
+        The leaf layers, outermost model's order, depth first.
+
+    Raises:
+        TypeError: ``model`` is not a Keras layer.
+
+    Example:
+        >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> [layer.name for layer in iter_leaf_layers(m)]  # doctest: +SKIP
+
+    Used in: 01_trainable_weights_and_freezing.ipynb (through the helpers below).
+    """
+    _check_model(model)
+    kids = _children(model)
+    if not kids and (isinstance(model, keras.Model) or hasattr(model, "layers")):
+        return []
+    if not kids:
+        return [model]
+    leaves: list[keras.layers.Layer] = []
+    for kid in kids:
+        leaves.extend(iter_leaf_layers(kid) if _children(kid) else [kid])
+    return leaves
+
+
+def _sync_containers(layer: keras.layers.Layer) -> bool:
+    """Sets each container's trainable flag to 'any leaf inside is trainable'.
+
+    Writes the container's private flag only, so that its leaves keep their own
+    flags (the public setter would recurse into them).
+    """
+    kids = _children(layer)
+    if not kids:
+        return bool(layer.trainable)
+    any_trainable = False
+    for kid in kids:
+        any_trainable = _sync_containers(kid) or any_trainable
+    layer._trainable = any_trainable  # container flag only; see docstring
+    return any_trainable
+
+
+def _set_leaves(model: keras.layers.Layer, flags: list[bool]) -> None:
+    for leaf, flag in zip(iter_leaf_layers(model), flags):
+        leaf.trainable = bool(flag)
+    _sync_containers(model)
+
+
+def _is_bn(layer: keras.layers.Layer) -> bool:
+    return isinstance(layer, keras.layers.BatchNormalization)
+
+
+def freeze_all(model: keras.layers.Layer) -> keras.layers.Layer:
+    """Freezes every layer of ``model``, nested ones included.
+
+    Args:
+        model: A Keras model or layer.
+
+    Returns:
+        The same model (for chaining).
+
+    Raises:
+        TypeError: ``model`` is not a Keras layer.
+
+    Example:
+        >>> freeze_all(backbone)  # doctest: +SKIP
+        >>> backbone.trainable_weights  # doctest: +SKIP
+
+    Used in: 01_trainable_weights_and_freezing.ipynb, 02-04.
+    """
+    _check_model(model)
+    model.trainable = False  # recursive in Keras 3
+    return model
+
+
+def set_batchnorm_trainable(model: keras.layers.Layer, trainable: bool = False) -> int:
+    """Sets ``trainable`` on every BatchNormalization layer inside ``model``.
+
+    A frozen BN layer runs in inference mode and its moving mean/variance stay
+    fixed during ``fit``: the fix for fine-tuning a model that contains BN.
+
+    Args:
+        model: A Keras model or layer.
+        trainable: The flag to set (False freezes BN).
+
+    Returns:
+        The number of BatchNormalization layers changed.
+
+    Raises:
+        TypeError: ``model`` is not a Keras layer or ``trainable`` is not a bool.
+
+    Example:
+        >>> n = set_batchnorm_trainable(backbone, False)  # doctest: +SKIP
+        >>> n  # 52 in MobileNetV2  # doctest: +SKIP
+
+    Used in: 01_trainable_weights_and_freezing.ipynb, 03.
+    """
+    _check_model(model)
+    if not isinstance(trainable, bool):
+        raise TypeError(f"trainable must be True or False, got {trainable!r}.")
+    leaves = iter_leaf_layers(model)
+    flags = [trainable if _is_bn(leaf) else leaf.trainable for leaf in leaves]
+    _set_leaves(model, flags)
+    return sum(_is_bn(leaf) for leaf in leaves)
+
+
+def _close_names(name: str, names: list[str]) -> str:
+    near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    if near:
+        return f"did you mean {', '.join(repr(n) for n in near)}?"
+    return f"valid names include {', '.join(repr(n) for n in names[:5])}, ..."
+
+
+def freeze_up_to(
+    model: keras.layers.Layer, layer_name: str, keep_bn_frozen: bool = True
+) -> keras.layers.Layer:
+    """Freezes every layer up to and including ``layer_name``; unfreezes the rest.
+
+    Layer order is the depth-first order of the innermost layers.
+
+    Args:
+        model: A Keras model (nested models are walked).
+        layer_name: Name of the last frozen layer, e.g. ``"block_12_add"``.
+        keep_bn_frozen: Keep BatchNormalization layers frozen even above the cut.
+
+    Returns:
+        The same model.
+
+    Raises:
+        TypeError: ``model`` is not a Keras layer or ``layer_name`` not a str.
+        KeyError: No leaf layer has that name (the message lists close matches).
+
+    Example:
+        >>> freeze_up_to(backbone, "block_12_add")  # doctest: +SKIP
+        >>> trainable_summary(backbone).trainable.sum()  # doctest: +SKIP
+
+    Used in: 01_trainable_weights_and_freezing.ipynb, 03.
+    """
+    _check_model(model)
+    if not isinstance(layer_name, str):
+        raise TypeError(f"layer_name must be a str, got {type(layer_name).__name__}.")
+    leaves = iter_leaf_layers(model)
+    names = [leaf.name for leaf in leaves]
+    if layer_name not in names:
+        raise KeyError(f"no layer {layer_name!r} in {model.name!r}; "
+                       f"{_close_names(layer_name, names)}")
+    cut = names.index(layer_name)
+    flags = [i > cut and not (keep_bn_frozen and _is_bn(leaf)) for i, leaf in enumerate(leaves)]
+    _set_leaves(model, flags)
+    return model
+
+
+def get_units(model: keras.layers.Layer, unit: str = "layers") -> list[list[keras.layers.Layer]]:
+    """Groups the leaf layers into units, bottom to top.
+
+    ``unit="layers"``: every leaf layer (with weights or not) is its own unit.
+    ``unit="blocks"``: MobileNetV2 blocks (``block_<k>_...``), the layers before
+    block 1 as one stem unit, and the final ``Conv_1``/``Conv_1_bn``/``out_relu``
+    group as the top unit; a model without such names falls back to one unit per
+    layer.
+
+    Args:
+        model: A Keras model.
+        unit: ``"layers"`` or ``"blocks"``.
+
+    Returns:
+        A list of units, each a list of layers, from input to output.
+
+    Raises:
+        ValueError: ``unit`` is not ``"layers"`` or ``"blocks"``.
+
+    Example:
+        >>> units = get_units(backbone, "blocks")  # doctest: +SKIP
+        >>> len(units)  # stem + 16 blocks + top = 18 for MobileNetV2  # doctest: +SKIP
+
+    Used in: ``unfreeze_top``; 01_trainable_weights_and_freezing.ipynb.
+    """
+    _check_model(model)
+    if unit not in ("layers", "blocks"):
+        raise ValueError(f"unit must be 'layers' or 'blocks', got {unit!r}.")
+    leaves = iter_leaf_layers(model)
+    is_mobilenet_v2 = any(_BLOCK_RE.match(leaf.name) for leaf in leaves)
+    if unit == "layers" or not is_mobilenet_v2:
+        return [[leaf] for leaf in leaves]
+    units: list[list[keras.layers.Layer]] = []
+    keys: list[str] = []
+    for leaf in leaves:
+        match = _BLOCK_RE.match(leaf.name)
+        if match:
+            key = f"block_{match.group(1)}"
+        elif leaf.name in _TOP_GROUP:
+            key = "top"
+        elif not keys or keys[-1] == "stem":
+            key = "stem"
+        else:  # a layer outside any block (e.g. a head): its own unit
+            key = leaf.name
+        if keys and keys[-1] == key:
+            units[-1].append(leaf)
+        else:
+            units.append([leaf])
+            keys.append(key)
+    return units
+
+
+def unfreeze_top(
+    model: keras.layers.Layer, n: int, unit: str = "layers", keep_bn_frozen: bool = True
+) -> keras.layers.Layer:
+    """Unfreezes the top ``n`` units of ``model`` and freezes everything below.
+
+    With ``unit="layers"`` only layers that own weights are counted, so
+    ``n=2`` means the two top layers that can actually learn. With
+    ``unit="blocks"`` see ``get_units`` (``n=1`` on MobileNetV2 is the final
+    ``Conv_1`` group, ``n=2`` adds ``block_16``, ...).
+
+    Args:
+        model: A Keras model (nested models are walked).
+        n: How many units to unfreeze, counted from the top; 0 freezes all.
+        unit: ``"layers"`` or ``"blocks"``.
+        keep_bn_frozen: Keep BatchNormalization layers frozen inside the unfrozen units.
+
+    Returns:
+        The same model.
+
+    Raises:
+        TypeError: ``n`` is not an int.
+        ValueError: ``n`` is negative or larger than the number of units, or bad ``unit``.
+
+    Example:
+        >>> unfreeze_top(backbone, 3, unit="blocks")  # doctest: +SKIP
+        >>> model.compile(...)  # always recompile after changing trainable  # doctest: +SKIP
+
+    Used in: 01_trainable_weights_and_freezing.ipynb, 03-04.
+    """
+    _check_model(model)
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(f"n must be an int, got {n!r}.")
+    units = get_units(model, unit)
+    if unit == "layers":
+        units = [u for u in units if u[0].weights]
+    if not 0 <= n <= len(units):
+        raise ValueError(f"n must be in [0, {len(units)}] ({len(units)} {unit} with "
+                         f"weights in {model.name!r}), got {n}.")
+    top = {id(layer) for u in units[len(units) - n:] for layer in u}
+    flags = [id(leaf) in top and not (keep_bn_frozen and _is_bn(leaf))
+             for leaf in iter_leaf_layers(model)]
+    _set_leaves(model, flags)
+    return model
+
+
+def freeze_by(
+    model: keras.layers.Layer, predicate: Callable[[keras.layers.Layer], bool]
+) -> keras.layers.Layer:
+    """Freezes the leaf layers for which ``predicate(layer)`` is True; unfreezes the others.
+
+    Args:
+        model: A Keras model (nested models are walked).
+        predicate: Function of a layer, True means "freeze it".
+
+    Returns:
+        The same model.
+
+    Raises:
+        TypeError: ``predicate`` is not callable.
+
+    Example:
+        >>> is_conv = lambda layer: "Conv" in type(layer).__name__
+        >>> freeze_by(backbone, is_conv)  # doctest: +SKIP
+
+    Used in: 01_trainable_weights_and_freezing.ipynb.
+    """
+    _check_model(model)
+    if not callable(predicate):
+        raise TypeError(f"predicate must be a function of a layer, got {predicate!r}.")
+    leaves = iter_leaf_layers(model)
+    _set_leaves(model, [not bool(predicate(leaf)) for leaf in leaves])
+    return model
+
+
+def trainable_summary(model: keras.layers.Layer, only_weighted: bool = False):
+    """Tabulates every leaf layer: type, trainable flag and parameter counts.
+
+    Args:
+        model: A built Keras model (nested models are walked).
+        only_weighted: Keep only layers that own weights.
+
+    Returns:
+        A pandas DataFrame with columns ``layer``, ``type``, ``trainable``,
+        ``trainable_params``, ``non_trainable_params`` (one row per leaf layer).
+
+    Raises:
+        TypeError: ``model`` is not a Keras layer.
+
+    Example:
+        >>> table = trainable_summary(backbone)  # doctest: +SKIP
+        >>> table.trainable_params.sum()  # doctest: +SKIP
+
+    Used in: 01_trainable_weights_and_freezing.ipynb, 03.
+    """
+    import pandas as pd
+
+    _check_model(model)
+    rows = []
+    for leaf in iter_leaf_layers(model):
+        n_train = int(sum(np.prod(v.shape) for v in leaf.trainable_weights))
+        n_frozen = int(sum(np.prod(v.shape) for v in leaf.non_trainable_weights))
+        if only_weighted and not leaf.weights:
+            continue
+        rows.append({"layer": leaf.name, "type": type(leaf).__name__,
+                     "trainable": bool(leaf.trainable), "trainable_params": n_train,
+                     "non_trainable_params": n_frozen})
+    columns = ["layer", "type", "trainable", "trainable_params", "non_trainable_params"]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,108 @@
+"""Reference results: notebooks record their key numbers, README shows them.
+
+A notebook ends with ``record_results("02_feature_extraction_workflow", {...})``. Nothing is
+written unless ``TL_RECORD_RESULTS=1`` (``make results`` sets it), so CI and everyday runs
+leave ``results/`` alone. Each file says which profile, seed, hardware and versions made it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from utils import config
+
+__all__ = ["RESULTS_DIR", "record_results", "load_results"]
+
+RESULTS_DIR = config.PROJECT_ROOT / "results"
+
+
+def _plain(value: Any) -> Any:
+    """Converts NumPy scalars/arrays and tuples into JSON-friendly Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    if isinstance(value, float):
+        return round(value, 6) if math.isfinite(value) else None
+    return value
+
+
+def record_results(
+    notebook: str,
+    metrics: dict[str, Any],
+    profile: str | None = None,
+    seed: int | None = None,
+    directory: Path | None = None,
+) -> Path | None:
+    """Writes ``<directory>/<notebook>.<profile>.json`` when ``TL_RECORD_RESULTS=1``.
+
+    Args:
+        notebook: The notebook's file stem, e.g. ``"02_feature_extraction_workflow"``.
+        metrics: Key numbers of the run (nested dicts/lists of numbers and strings).
+        profile: Profile that produced them; None reads ``TL_PROFILE``.
+        seed: Seed that produced them; None reads ``TL_SEED``.
+        directory: Where to write; None means the project's ``results/``.
+
+    Returns:
+        The written path, or None when recording is off.
+
+    Raises:
+        ValueError: ``notebook`` is not a course notebook stem (``NN_name``).
+
+    Example:
+        >>> record_results("00_setup_and_tour", {"acc": 0.8}) is None  # recording off
+        True
+
+    Used in: every notebook's last cell.
+    """
+    if not (len(notebook) > 3 and notebook[:2].isdigit() and notebook[2] == "_"):
+        raise ValueError(f"notebook must be a stem like '02_feature_extraction_workflow', got {notebook!r}.")
+    if os.environ.get("TL_RECORD_RESULTS", "") != "1":
+        return None
+    profile = config.get_profile(profile)
+    payload = {
+        "notebook": notebook,
+        "profile": profile,
+        "seed": config.get_seed(seed),
+        "environment": config.describe_environment(profile, seed),
+        "recorded": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "metrics": _plain(metrics),
+    }
+    folder = Path(directory) if directory is not None else RESULTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{notebook}.{profile}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)  # never a half-written file
+    return path
+
+
+def load_results(notebook: str, profile: str, directory: Path | None = None) -> dict[str, Any] | None:
+    """Reads what ``record_results`` wrote, or None when there is no such file.
+
+    Args:
+        notebook: The notebook's file stem.
+        profile: ``"quick"`` or ``"full"``.
+        directory: Where to read; None means the project's ``results/``.
+
+    Returns:
+        The recorded payload (``metrics``, ``profile``, ``seed``, ``environment``...) or None.
+
+    Example:
+        >>> load_results("99_no_such_notebook", "full") is None
+        True
+
+    Used in: tools/update_readme.py, 06_double_fine_tuning.ipynb.
+    """
+    folder = Path(directory) if directory is not None else RESULTS_DIR
+    path = folder / f"{notebook}.{config.get_profile(profile)}.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
