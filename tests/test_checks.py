@@ -32,3 +32,40 @@ def test_wider_backbone_check():
     assert checks.check_wider_backbone_probe(0.875, 0.80)
     assert "imagenet" in checks.check_wider_backbone_probe(0.2, 0.8).message  # random weights
     assert not checks.check_wider_backbone_probe(1.3, 0.8)
+
+
+def test_trainable_from_block_13_check_against_solution_and_mistakes():
+    from utils import freezing, models
+
+    backbone = models.load_backbone("mobilenet_v2", 0.35, 112, weights=None)
+    freezing.freeze_up_to(backbone, "block_12_add")
+    solution = models.count_params(backbone)["trainable"]
+    assert checks.check_trainable_from_block_13(solution)
+    freezing.freeze_up_to(backbone, "block_12_add", keep_bn_frozen=False)
+    with_bn = models.count_params(backbone)["trainable"]
+    assert "BatchNorm" in checks.check_trainable_from_block_13(with_bn).message
+    freezing.freeze_up_to(backbone, "block_13_project_BN")
+    from_14 = models.count_params(backbone)["trainable"]
+    assert "off by one block" in checks.check_trainable_from_block_13(from_14).message
+    assert "nothing trains" in checks.check_trainable_from_block_13(0).message
+
+
+def test_freeze_before_first_fit_check():
+    assert checks.check_freeze_before_first_fit(False)
+    assert not checks.check_freeze_before_first_fit(True)
+    assert "True or False" in checks.check_freeze_before_first_fit("no").message
+
+
+def test_accuracy_check():
+    assert checks.check_accuracy(0.8)
+    assert "percentage" in checks.check_accuracy(80).message
+    assert "training split" in checks.check_accuracy(0.2).message
+
+
+def test_most_confused_check():
+    names = ["daisy", "roses", "tulips"]
+    y_true = [0, 1, 1, 1, 2]
+    y_pred = [0, 2, 2, 1, 1]  # roses -> tulips twice
+    assert checks.check_most_confused(("roses", "tulips"), y_true, y_pred, names)
+    assert "other way round" in checks.check_most_confused(("tulips", "roses"), y_true, y_pred, names).message
+    assert "class names" in checks.check_most_confused("roses", y_true, y_pred, names).message

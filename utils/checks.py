@@ -14,6 +14,10 @@ from typing import Any
 
 __all__ = [
     "CheckResult",
+    "check_accuracy",
+    "check_freeze_before_first_fit",
+    "check_most_confused",
+    "check_trainable_from_block_13",
     "check_number_in_range",
     "check_zero_shot_spearman",
     "check_wider_backbone_probe",
@@ -138,3 +142,139 @@ def check_wider_backbone_probe(acc_wide: Any, acc_narrow: Any) -> CheckResult:
             return result
     return CheckResult("wider backbone", True,
                        "both probes work; compare the two numbers (and try another TL_SEED).")
+
+
+def _reference_trainable(alpha: float, build: Any) -> int:
+    """Trainable parameters of a fresh (random-weight) MobileNetV2 after ``build(backbone)``."""
+    from utils import models
+
+    backbone = models.load_backbone("mobilenet_v2", alpha, 96 + 16, weights=None)
+    build(backbone)
+    return models.count_params(backbone)["trainable"]
+
+
+def check_trainable_from_block_13(answer: Any, alpha: float = 0.35) -> CheckResult:
+    """Exercise 01.1: trainable parameters with ``block_13`` and above unfrozen, BN frozen.
+
+    The reference is recomputed on a fresh MobileNetV2 (the count does not depend on
+    the input size), so the check never stores the answer.
+
+    Args:
+        answer: The learner's trainable-parameter count.
+        alpha: Width of the backbone used in the notebook.
+
+    Returns:
+        A ``CheckResult`` whose hint names the usual mistake.
+
+    Example:
+        >>> check_trainable_from_block_13(0).passed
+        False
+
+    Used in: 01_trainable_weights_and_freezing.ipynb.
+    """
+    from utils import freezing
+
+    name = "trainable parameters from block_13 up"
+    number = _as_number(name, answer)
+    if isinstance(number, CheckResult):
+        return number
+    right = _reference_trainable(alpha, lambda m: freezing.freeze_up_to(m, "block_12_add"))
+    if number == right:
+        return CheckResult(name, True, "looks right.")
+    with_bn = _reference_trainable(
+        alpha, lambda m: freezing.freeze_up_to(m, "block_12_add", keep_bn_frozen=False))
+    from_14 = _reference_trainable(alpha, lambda m: freezing.freeze_up_to(m, "block_13_project_BN"))
+    if number == with_bn:
+        return CheckResult(name, False, "you also count BatchNorm gamma/beta: keep BN frozen.")
+    if number == from_14:
+        return CheckResult(name, False, "off by one block: block_13 itself must train too.")
+    if number == 0:
+        return CheckResult(name, False, "nothing trains: did you unfreeze the top after freezing?")
+    return CheckResult(name, False, "not the count of block_13 ... Conv_1 with BN frozen: compare "
+                       "trainable_summary before and after your freeze.")
+
+
+def check_freeze_before_first_fit(moved: Any) -> CheckResult:
+    """Exercise 01.2: does a layer frozen after compile() but before the first fit() move?
+
+    Args:
+        moved: The learner's observation (True if the layer's weights changed).
+
+    Returns:
+        A ``CheckResult``.
+
+    Example:
+        >>> bool(check_freeze_before_first_fit(False))
+        True
+
+    Used in: 01_trainable_weights_and_freezing.ipynb.
+    """
+    name = "freeze before the first fit"
+    if not isinstance(moved, bool | int) and not hasattr(moved, "item"):
+        return CheckResult(name, False, "answer True or False: did the layer's weights change?")
+    if not bool(moved):
+        return CheckResult(name, True, "right: the training step is built at the first fit, "
+                           "after your freeze, so the freeze counts.")
+    return CheckResult(name, False, "compare the kernel before and after fit with np.array_equal; "
+                       "was the freeze really before the *first* fit of this fresh model?")
+
+
+def check_accuracy(answer: Any, name: str = "test accuracy", floor: float = 0.5) -> CheckResult:
+    """Checks that a classification accuracy is plausible for a working model.
+
+    Args:
+        answer: The accuracy, a fraction in [0, 1].
+        name: What it is the accuracy of.
+        floor: The lowest value a working solution reaches.
+
+    Returns:
+        A ``CheckResult``.
+
+    Example:
+        >>> bool(check_accuracy(0.8))
+        True
+
+    Used in: 02_feature_extraction_workflow.ipynb.
+    """
+    return check_number_in_range(
+        name, answer, floor, 1.0,
+        "too low for a trained head on pretrained features: did it train on the training split "
+        "and evaluate on the test split?",
+        "an accuracy is a fraction between 0 and 1 (not a percentage).",
+    )
+
+
+def check_most_confused(answer: Any, y_true: Any, y_pred: Any, class_names: Any) -> CheckResult:
+    """Exercise 02.3: the (true, predicted) class pair confused most often.
+
+    Args:
+        answer: A ``(true_name, predicted_name)`` pair.
+        y_true: True labels of the test set.
+        y_pred: Predicted labels.
+        class_names: Names of the classes.
+
+    Returns:
+        A ``CheckResult`` (ties are accepted).
+
+    Example:
+        >>> bool(check_most_confused(("a", "b"), [0, 0], [1, 1], ["a", "b"]))
+        True
+
+    Used in: 02_feature_extraction_workflow.ipynb.
+    """
+    import numpy as np
+
+    name = "most confused pair"
+    names = list(class_names)
+    counts = np.zeros((len(names),) * 2, dtype=int)
+    np.add.at(counts, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    np.fill_diagonal(counts, 0)
+    try:
+        i, j = names.index(answer[0]), names.index(answer[1])
+    except (TypeError, ValueError, IndexError):
+        return CheckResult(name, False, f"answer a pair of class names from {names}.")
+    if counts[i, j] == counts.max() and counts.max() > 0:
+        return CheckResult(name, True, "looks right.")
+    if counts[j, i] == counts.max():
+        return CheckResult(name, False, "the other way round: rows are the true class.")
+    return CheckResult(name, False, "count off-diagonal cells of the confusion matrix only.")
