@@ -11,4 +11,5 @@ __all__ = [
     "models",
     "plotting",
     "results",
+    "training",
 ]
