@@ -69,3 +69,29 @@ def test_most_confused_check():
     assert checks.check_most_confused(("roses", "tulips"), y_true, y_pred, names)
     assert "other way round" in checks.check_most_confused(("tulips", "roses"), y_true, y_pred, names).message
     assert "class names" in checks.check_most_confused("roses", y_true, y_pred, names).message
+
+
+def test_largest_safe_lr_check():
+    measured = {3e-3: 0.20, 1e-3: 0.70, 3e-4: 0.74}
+    assert checks.check_largest_safe_lr(1e-3, measured, probe_acc=0.74)
+    assert "largest" in checks.check_largest_safe_lr(3e-4, measured, 0.74).message
+    assert "damaged" in checks.check_largest_safe_lr(3e-3, measured, 0.74).message
+    assert "one of the learning rates" in checks.check_largest_safe_lr(5e-4, measured, 0.74).message
+    assert checks.check_largest_safe_lr(None, {1e-2: 0.2}, 0.74)
+
+
+def test_drift_grows_with_lr_check():
+    assert checks.check_drift_grows_with_lr(0.004, 0.0009)
+    assert "swap" in checks.check_drift_grows_with_lr(0.0009, 0.004).message
+    assert "negative" in checks.check_drift_grows_with_lr(-1, 0.1).message
+
+
+def test_row_winners_check():
+    import pandas as pd
+
+    grid = pd.DataFrame({"probe": [0.7, 0.9], "fine-tune": [0.8, 0.85]}, index=["small", "large"])
+    assert checks.check_row_winners(grid.idxmax(axis=1), grid)
+    wrong = {"small": "fine-tune", "large": "fine-tune"}
+    assert "across" in checks.check_row_winners(wrong, grid).message
+    assert "no answer" in checks.check_row_winners({"small": "probe"}, grid).message
+    assert "not a strategy" in checks.check_row_winners({"small": "x", "large": "probe"}, grid).message

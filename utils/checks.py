@@ -15,6 +15,9 @@ from typing import Any
 __all__ = [
     "CheckResult",
     "check_accuracy",
+    "check_drift_grows_with_lr",
+    "check_largest_safe_lr",
+    "check_row_winners",
     "check_freeze_before_first_fit",
     "check_most_confused",
     "check_trainable_from_block_13",
@@ -278,3 +281,106 @@ def check_most_confused(answer: Any, y_true: Any, y_pred: Any, class_names: Any)
     if counts[j, i] == counts.max():
         return CheckResult(name, False, "the other way round: rows are the true class.")
     return CheckResult(name, False, "count off-diagonal cells of the confusion matrix only.")
+
+
+def check_largest_safe_lr(answer: Any, accuracies: Any, probe_acc: Any, tolerance: float = 0.05) -> CheckResult:
+    """Exercise 03.1: the largest learning rate whose accuracy stays within ``tolerance`` of the probe.
+
+    Judged against the learner's own measurements (``accuracies``), so it holds for any seed.
+
+    Args:
+        answer: The learning rate the learner picked (None if no rate was safe).
+        accuracies: ``{learning_rate: test_accuracy}`` measured in the exercise.
+        probe_acc: Test accuracy of the frozen model (the linear probe).
+        tolerance: How far below the probe a rate may land and still count as safe.
+
+    Returns:
+        A ``CheckResult``.
+
+    Example:
+        >>> bool(check_largest_safe_lr(1e-3, {3e-3: 0.2, 1e-3: 0.7}, 0.72))
+        True
+
+    Used in: 03_fine_tuning_low_lr.ipynb.
+    """
+    name = "largest safe learning rate"
+    try:
+        measured = {float(k): float(v) for k, v in dict(accuracies).items()}
+    except (TypeError, ValueError):
+        return CheckResult(name, False, "pass the {learning_rate: accuracy} dict you measured.")
+    safe = [lr for lr, acc in measured.items() if acc > float(probe_acc) - tolerance]
+    right = max(safe, default=None)
+    if answer is None or right is None:
+        ok = answer is None and right is None
+        return CheckResult(name, ok, "looks right." if ok else
+                           "compare each accuracy with probe_acc - 0.05 again.")
+    if float(answer) == right:
+        return CheckResult(name, True, "looks right.")
+    if float(answer) not in measured:
+        return CheckResult(name, False, "answer one of the learning rates you tried.")
+    if float(answer) in safe:
+        return CheckResult(name, False, "that rate is safe, but is it the *largest* safe one?")
+    return CheckResult(name, False, "that rate lost more than 0.05 accuracy: it damaged the features.")
+
+
+def check_drift_grows_with_lr(drift_big_lr: Any, drift_small_lr: Any) -> CheckResult:
+    """Exercise 03.2: a 10x larger learning rate must move the pretrained weights more.
+
+    Args:
+        drift_big_lr: Median relative drift of the base after fine-tuning at the larger rate.
+        drift_small_lr: The same at the smaller rate.
+
+    Returns:
+        A ``CheckResult``.
+
+    Example:
+        >>> bool(check_drift_grows_with_lr(0.005, 0.001))
+        True
+
+    Used in: 03_fine_tuning_low_lr.ipynb.
+    """
+    name = "drift vs learning rate"
+    big, small = _as_number(name, drift_big_lr), _as_number(name, drift_small_lr)
+    for value in (big, small):
+        if isinstance(value, CheckResult):
+            return value
+    if big < 0 or small < 0:
+        return CheckResult(name, False, "a relative drift ||θ−θ0||/||θ0|| cannot be negative.")
+    if big > small:
+        return CheckResult(name, True, "right: the larger rate moved the pretrained weights further.")
+    return CheckResult(name, False, "the larger rate should drift more: did you swap the two, or "
+                       "measure drift of the head instead of the base?")
+
+
+def check_row_winners(answer: Any, grid: Any) -> CheckResult:
+    """Exercise 04.1: the best strategy of each row of the strategy grid.
+
+    Args:
+        answer: Mapping (or pandas Series) row -> strategy name.
+        grid: The measured grid, a pandas DataFrame (rows: settings, columns: strategies).
+
+    Returns:
+        A ``CheckResult`` (ties accepted).
+
+    Example:
+        >>> import pandas as pd
+        >>> bool(check_row_winners({"r": "b"}, pd.DataFrame({"a": [0.1], "b": [0.9]}, index=["r"])))
+        True
+
+    Used in: 04_strategy_grid.ipynb.
+    """
+    name = "winner of each row"
+    try:
+        answer = dict(answer)
+    except (TypeError, ValueError):
+        return CheckResult(name, False, "give one strategy per row, e.g. grid.idxmax(axis=1).")
+    missing = [row for row in grid.index if row not in answer]
+    if missing:
+        return CheckResult(name, False, f"no answer for rows {missing}.")
+    for row in grid.index:
+        if answer[row] not in grid.columns:
+            return CheckResult(name, False, f"{answer[row]!r} is not a strategy of the grid.")
+        if grid.loc[row, answer[row]] < grid.loc[row].max():
+            return CheckResult(name, False, f"row {row!r}: look for the highest accuracy *across* "
+                               "the row (axis=1), not down a column.")
+    return CheckResult(name, True, "looks right.")

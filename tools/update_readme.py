@@ -1,0 +1,173 @@
+"""Renders README.md's "Findings" section (and its figure) from the files in results/.
+
+Every number on the front page comes from a results file that a command regenerates:
+* results/double_finetune_full.json  <- scripts/double_finetune.py (GPU, full profile)
+* results/NN_notebook.<profile>.json <- `make results` (notebooks run with TL_RECORD_RESULTS=1)
+
+Usage:  python tools/update_readme.py          # rewrite README.md's section + figure
+        python tools/update_readme.py --check  # exit 1 if README.md is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+START, END = "<!-- findings:start -->", "<!-- findings:end -->"
+DOUBLE = RESULTS / "double_finetune_full.json"
+FIGURE = RESULTS / "double_finetune_full.png"
+ARM_NAMES = {"A": "A · MRPC only", "B": "B · STS-B → MRPC", "C": "C · joint (both at once)",
+             "D": "D · STS-B → MRPC → joint", "E": "E · MRPC as scores merged with STS-B"}
+
+
+def _ms(values: list[float]) -> str:
+    values = [v for v in values if v is not None]
+    if not values:
+        return "n/a"
+    std = np.std(values, ddof=1) if len(values) > 1 else 0.0
+    return f"{np.mean(values):.3f} ± {std:.3f}"
+
+
+def _final(run: dict, key: str) -> float:
+    return run["stages"][-1]["metrics"].get(key)
+
+
+def double_finetune_section(report: dict) -> tuple[str, dict]:
+    runs = [r for r in report["runs"] if r.get("later_lr") is None]
+    by_arm: dict[str, dict[int, dict]] = {}
+    for run in runs:
+        by_arm.setdefault(run["arm"], {})[run["seed"]] = run
+    lines = [
+        "| arm | MRPC test accuracy | MRPC test F1 | STS-B dev Spearman (end) | MRPC acc. gain over A (paired) |",
+        "|---|---|---|---|---|",
+    ]
+    summary = {}
+    base = by_arm.get("A", {})
+    for arm in sorted(by_arm):
+        seeds = sorted(by_arm[arm])
+        acc = [_final(by_arm[arm][s], "mrpc_test_accuracy") for s in seeds]
+        f1 = [_final(by_arm[arm][s], "mrpc_test_f1") for s in seeds]
+        rho = [_final(by_arm[arm][s], "stsb_dev_spearman") for s in seeds]
+        paired = [_final(by_arm[arm][s], "mrpc_test_accuracy") - _final(base[s], "mrpc_test_accuracy")
+                  for s in seeds if s in base]
+        gain = "—" if arm == "A" else f"{np.mean(paired):+.3f} ({sum(p > 0 for p in paired)}/{len(paired)} seeds up)"
+        lines.append(f"| {ARM_NAMES.get(arm, arm)} | {_ms(acc)} | {_ms(f1)} | {_ms(rho)} | {gain} |")
+        summary[arm] = {"acc": acc, "rho": rho}
+    forgetting = []
+    for run in by_arm.get("B", {}).values():
+        after_sts = run["stages"][1]["metrics"]["stsb_dev_spearman"]
+        after_mrpc = run["stages"][2]["metrics"]["stsb_dev_spearman"]
+        forgetting.append((after_sts, after_mrpc))
+    zero_shot = [r["stages"][0]["metrics"]["stsb_dev_spearman"] for r in runs][:1]
+    hw = report.get("hardware", {})
+    text = [
+        "### Fine-tune twice: STS-B → MRPC, against every ablation",
+        "",
+        f"all-MiniLM-L6-v2, full data (STS-B {report['data_sizes'].get('stsb_train')} + MRPC "
+        f"{report['data_sizes'].get('mrpc_train')} training pairs), {report['params'].get('epochs')} epochs per stage, "
+        f"lr {report['params'].get('lr')}, seeds {report['seeds']} (mean ± std over seeds; same seeds in every arm). "
+        f"Hardware: {hw.get('device', '?')}, Keras {report['versions'].get('keras')} on "
+        f"{report['versions'].get('backend')}; {len(runs)} runs in {report.get('wall_seconds')} s"
+        + ("" if report.get("complete") else " (**stopped early**: fewer seeds than planned)") + ".",
+        "",
+        *lines,
+        "",
+    ]
+    if forgetting:
+        before = [b for b, _ in forgetting]
+        after = [a for _, a in forgetting]
+        text += [
+            f"**Forgetting.** After the STS-B stage of arm B, STS-B dev Spearman is {_ms(before)}; after the "
+            f"second fine-tune on MRPC (the STS head kept, the encoder moved on) it is {_ms(after)} "
+            f"(zero-shot checkpoint: {zero_shot[0]:.3f}).",
+            "",
+        ]
+    text += [f"![double fine-tuning](results/{FIGURE.name})", "",
+             "Regenerate: `KERAS_BACKEND=jax python scripts/double_finetune.py --profile full` on a GPU, "
+             "then `python tools/update_readme.py`."]
+    return "\n".join(text), summary
+
+
+def plot_double(summary: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    arms = sorted(summary)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, key, label in ((axes[0], "acc", "MRPC test accuracy"),
+                           (axes[1], "rho", "STS-B dev Spearman (end of arm)")):
+        vals = [[v for v in summary[a][key] if v is not None] for a in arms]
+        means = [np.mean(v) if v else np.nan for v in vals]
+        stds = [np.std(v, ddof=1) if len(v) > 1 else 0 for v in vals]
+        ax.bar(arms, means, yerr=stds, capsize=4, color="#4c72b0")
+        for i, v in enumerate(vals):
+            ax.scatter([i] * len(v), v, color="k", s=10, zorder=3)
+        finite = [m for m in means if np.isfinite(m)]
+        if finite:
+            ax.set_ylim(max(0, min(finite) - 0.1), min(1, max(finite) + 0.05))
+        ax.set_title(label)
+        ax.set_xlabel("arm")
+    fig.suptitle("Double fine-tuning, full profile (bars: mean ± std over seeds; dots: seeds)")
+    fig.tight_layout()
+    fig.savefig(FIGURE, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+
+
+def notebook_lines() -> list[str]:
+    lines = []
+    for path in sorted(RESULTS.glob("[0-9][0-9]_*.*.json")):
+        payload = json.loads(path.read_text())
+        facts = payload.get("metrics", {}).get("findings")
+        if not facts:
+            continue
+        lines.append(f"- **{payload['notebook']}** ({payload['profile']} profile, seed {payload['seed']}): "
+                     + "; ".join(facts))
+    return lines
+
+
+def render(write_figure: bool = True) -> str:
+    parts = ["## Findings", ""]
+    facts = notebook_lines()
+    if facts:
+        parts += ["Measured by the notebooks (`make results` regenerates these files):", "", *facts, ""]
+    if DOUBLE.is_file():
+        section, summary = double_finetune_section(json.loads(DOUBLE.read_text()))
+        parts += [section, ""]
+        if write_figure:
+            plot_double(summary)
+    else:
+        parts += ["The full-profile double fine-tuning table appears here once "
+                  "`results/double_finetune_full.json` exists (see `scripts/double_finetune.py`).", ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if START not in readme or END not in readme:
+        print(f"README.md lacks the {START} ... {END} markers")
+        return 1
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    new = head + START + "\n" + render(write_figure=not args.check) + END + tail
+    if args.check:
+        if new != readme or (DOUBLE.is_file() and not FIGURE.is_file()):
+            print("README.md findings are stale: run python tools/update_readme.py")
+            return 1
+        return 0
+    (ROOT / "README.md").write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
