@@ -11,5 +11,6 @@ __all__ = [
     "models",
     "plotting",
     "results",
+    "text",
     "training",
 ]
