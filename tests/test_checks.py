@@ -95,3 +95,35 @@ def test_row_winners_check():
     assert "across" in checks.check_row_winners(wrong, grid).message
     assert "no answer" in checks.check_row_winners({"small": "probe"}, grid).message
     assert "not a strategy" in checks.check_row_winners({"small": "x", "large": "probe"}, grid).message
+
+
+def test_worst_pairs_check():
+    gold = np.array([0.0, 1.0, 5.0, 3.0, 2.0])
+    pred = np.array([0.1, 4.0, 0.5, 3.0, 2.2]).reshape(-1, 1)  # errors .1 3 4.5 0 .2
+    assert checks.check_worst_pairs([2, 1, 4], gold, pred)
+    assert "best" in checks.check_worst_pairs([3, 0, 4], gold, pred).message
+    assert "absolute error" in checks.check_worst_pairs([2, 1, 0], gold, pred).message
+    assert "exactly 3" in checks.check_worst_pairs([2, 1], gold, pred).message
+
+
+def _stages():
+    drift = [{"transformer_layer_5": 0.02, "transformer_layer_0": 0.01},
+             {"transformer_layer_5": 0.03, "transformer_layer_0": 0.01}]
+    spearman = [0.87, 0.85, 0.80, 0.84]
+    return [{"metrics": {"stsb_dev_spearman": spearman[0]}, "drift": {}}] + [
+        {"metrics": {"stsb_dev_spearman": s}, "drift": d}
+        for s, d in zip(spearman[1:], drift + [drift[0]])]
+
+
+def test_drift_ratios_check():
+    stages = _stages()
+    assert checks.check_drift_ratios([2.0, 3.0, 2.0], stages)
+    assert "upside down" in checks.check_drift_ratios([0.5, 1 / 3, 0.5], stages).message
+    assert "one ratio per trained stage" in checks.check_drift_ratios([2.0, 3.0], stages).message
+
+
+def test_recovery_check():
+    stages = _stages()
+    assert checks.check_recovery(0.84 - 0.80, stages)
+    assert "sign" in checks.check_recovery(0.80 - 0.84, stages).message
+    assert "after the MRPC stage" in checks.check_recovery(0.84 - 0.85, stages).message

@@ -16,14 +16,17 @@ __all__ = [
     "CheckResult",
     "check_accuracy",
     "check_drift_grows_with_lr",
+    "check_drift_ratios",
     "check_largest_safe_lr",
     "check_row_winners",
     "check_freeze_before_first_fit",
     "check_most_confused",
     "check_trainable_from_block_13",
     "check_number_in_range",
+    "check_recovery",
     "check_zero_shot_spearman",
     "check_wider_backbone_probe",
+    "check_worst_pairs",
 ]
 
 
@@ -384,3 +387,115 @@ def check_row_winners(answer: Any, grid: Any) -> CheckResult:
             return CheckResult(name, False, f"row {row!r}: look for the highest accuracy *across* "
                                "the row (axis=1), not down a column.")
     return CheckResult(name, True, "looks right.")
+
+
+def check_worst_pairs(answer: Any, y_true: Any, y_pred: Any, k: int = 3) -> CheckResult:
+    """Exercise 05.1: indices of the ``k`` pairs whose prediction is furthest from the gold score.
+
+    Args:
+        answer: The learner's indices (any order).
+        y_true: Gold scores.
+        y_pred: Predicted scores (any shape with one value per pair).
+
+    Returns:
+        A ``CheckResult`` (ties accepted).
+
+    Example:
+        >>> bool(check_worst_pairs([2], [0.0, 1.0, 5.0], [0.1, 1.0, 0.0], k=1))
+        True
+
+    Used in: 05_sentence_pair_fine_tuning.ipynb.
+    """
+    import numpy as np
+
+    name = f"the {k} worst pairs"
+    try:
+        picked = sorted(int(i) for i in np.asarray(answer).reshape(-1))
+    except (TypeError, ValueError):
+        return CheckResult(name, False, "answer the pairs' indices (integers).")
+    errors = np.abs(np.asarray(y_pred, dtype=float).reshape(-1) - np.asarray(y_true, dtype=float))
+    if len(picked) != k:
+        return CheckResult(name, False, f"give exactly {k} indices.")
+    if not all(0 <= i < len(errors) for i in picked):
+        return CheckResult(name, False, "an index is outside the data set.")
+    threshold = np.sort(errors)[-k]
+    if all(errors[i] >= threshold for i in picked):
+        return CheckResult(name, True, "looks right.")
+    if all(errors[i] <= np.sort(errors)[k - 1] for i in picked):
+        return CheckResult(name, False, "those are the *best* pairs: argsort ascends, take the end.")
+    return CheckResult(name, False, "rank by the absolute error |prediction − gold|, not the "
+                       "signed error or the score itself.")
+
+
+def check_drift_ratios(answer: Any, stages: Any, top: str = "transformer_layer_5",
+                       bottom: str = "transformer_layer_0") -> CheckResult:
+    """Exercise 06.2: top/bottom layer drift ratio for each stage of an arm.
+
+    Args:
+        answer: The learner's ratios, one per trained stage, in stage order.
+        stages: The arm's ``stages`` list from ``utils.text.run_arm`` (stage 0 included).
+        top: Name of the top transformer layer in the drift dicts.
+        bottom: Name of the bottom one.
+
+    Returns:
+        A ``CheckResult``.
+
+    Example:
+        >>> st = [{}, {"drift": {"t": 2.0, "b": 1.0}}]
+        >>> bool(check_drift_ratios([2.0], st, top="t", bottom="b"))
+        True
+
+    Used in: 06_double_fine_tuning.ipynb.
+    """
+    import numpy as np
+
+    name = "top/bottom drift ratios"
+    trained = [s for s in stages if s.get("drift")]
+    right = np.array([s["drift"][top] / s["drift"][bottom] for s in trained])
+    try:
+        given = np.asarray(answer, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return CheckResult(name, False, "answer a list of numbers, one per trained stage.")
+    if given.shape != right.shape:
+        return CheckResult(name, False, f"give one ratio per trained stage ({len(right)}), "
+                           "skipping stage 0 (the download, no drift).")
+    if np.allclose(given, right, rtol=1e-3):
+        return CheckResult(name, True, "looks right.")
+    if np.allclose(given, 1 / right, rtol=1e-3):
+        return CheckResult(name, False, "upside down: top layer's drift divided by the bottom's.")
+    return CheckResult(name, False, "use each stage's own `drift` (vs the stage's start), not "
+                       "`drift_total`.")
+
+
+def check_recovery(regained: Any, stages: Any, metric: str = "stsb_dev_spearman") -> CheckResult:
+    """Exercise 06.1: STS-B Spearman regained by arm D's joint stage after the MRPC stage.
+
+    Args:
+        regained: The learner's number (after stage 3 minus after stage 2).
+        stages: Arm D's ``stages`` list from ``utils.text.run_arm`` (stage 0 included).
+        metric: The metric to compare.
+
+    Returns:
+        A ``CheckResult``.
+
+    Example:
+        >>> st = [{}, {}, {"metrics": {"m": 0.5}}, {"metrics": {"m": 0.7}}]
+        >>> bool(check_recovery(0.2, st, metric="m"))
+        True
+
+    Used in: 06_double_fine_tuning.ipynb.
+    """
+    name = "STS-B regained by the joint stage"
+    number = _as_number(name, regained)
+    if isinstance(number, CheckResult):
+        return number
+    after_mrpc = stages[2]["metrics"][metric]
+    right = stages[3]["metrics"][metric] - after_mrpc
+    if abs(number - right) < 1e-6:
+        return CheckResult(name, True, "looks right.")
+    if abs(number + right) < 1e-6:
+        return CheckResult(name, False, "sign flipped: after the joint stage minus after MRPC.")
+    if abs(number - (stages[3]["metrics"][metric] - stages[1]["metrics"][metric])) < 1e-6:
+        return CheckResult(name, False, "compare with the score *after the MRPC stage* (stage 2), "
+                           "not after STS-B.")
+    return CheckResult(name, False, f"use stages[2] and stages[3]['metrics']['{metric}'].")
