@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lab test test-jax unit notebooks lint sync exercises bench clean
+.PHONY: install lab test test-jax unit notebooks lint sync exercises bench results clean
 PYTEST := KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest -p no:cacheprovider
 
 install: $(STAMP)
@@ -50,6 +50,11 @@ lint: install
 sync: install
 	$(BIN)/python tools/sync_notebooks.py
 	$(BIN)/python tools/make_exercises.py
+
+# Reference numbers: rerun the notebooks that record findings, then re-render README's Findings.
+results: install
+	TL_RECORD_RESULTS=1 $(PYTEST) --nbval-lax --nbval-cell-timeout=900 notebooks/01_trainable_weights_and_freezing.ipynb notebooks/02_feature_extraction_workflow.ipynb notebooks/03_fine_tuning_low_lr.ipynb
+	$(BIN)/python tools/update_readme.py
 
 bench: install
 	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python benchmarks/time_notebooks.py --json benchmarks/out.json

@@ -44,7 +44,7 @@ def double_finetune_section(report: dict) -> tuple[str, dict]:
     for run in runs:
         by_arm.setdefault(run["arm"], {})[run["seed"]] = run
     lines = [
-        "| arm | MRPC test accuracy | MRPC test F1 | STS-B dev Spearman (end) | MRPC acc. gain over A (paired) |",
+        "| arm | MRPC test accuracy | MRPC test F1 | STS-B dev Spearman (end of arm) | MRPC acc. gain over A (paired) |",
         "|---|---|---|---|---|",
     ]
     summary = {}
@@ -73,7 +73,7 @@ def double_finetune_section(report: dict) -> tuple[str, dict]:
         f"{report['data_sizes'].get('mrpc_train')} training pairs), {report['params'].get('epochs')} epochs per stage, "
         f"lr {report['params'].get('lr')}, seeds {report['seeds']} (mean ± std over seeds; same seeds in every arm). "
         f"Hardware: {hw.get('device', '?')}, Keras {report['versions'].get('keras')} on "
-        f"{report['versions'].get('backend')}; {len(runs)} runs in {report.get('wall_seconds')} s"
+        f"{report['versions'].get('backend')} (jax {report['versions'].get('jax', '-')}); {len(report['runs'])} runs in {report.get('wall_seconds')} s"
         + ("" if report.get("complete") else " (**stopped early**: fewer seeds than planned)") + ".",
         "",
         *lines,
@@ -88,9 +88,29 @@ def double_finetune_section(report: dict) -> tuple[str, dict]:
             f"(zero-shot checkpoint: {zero_shot[0]:.3f}).",
             "",
         ]
-    text += [f"![double fine-tuning](results/{FIGURE.name})", "",
-             "Regenerate: `KERAS_BACKEND=jax python scripts/double_finetune.py --profile full` on a GPU, "
-             "then `python tools/update_readme.py`."]
+    later = sorted({r["later_lr"] for r in report["runs"] if r.get("later_lr") is not None})
+    if later and "B" in by_arm:
+        text += ["**Stage 2's learning rate** (arm B; stage 1 at "
+                 f"{report['params'].get('lr')}):", "",
+                 "| stage-2 rate | MRPC test accuracy | STS-B forgetting (after STS-B − after MRPC) |",
+                 "|---|---|---|"]
+        rows = [(report["params"].get("lr"), list(by_arm["B"].values()))]
+        rows += [(lr, [r for r in report["runs"] if r.get("later_lr") == lr]) for lr in later]
+        for lr, group in rows:
+            acc = [_final(r, "mrpc_test_accuracy") for r in group]
+            forget = [r["stages"][1]["metrics"]["stsb_dev_spearman"]
+                      - r["stages"][2]["metrics"]["stsb_dev_spearman"] for r in group]
+            text.append(f"| {lr:g} | {_ms(acc)} | {_ms(forget)} |")
+        text.append("")
+    text += ["Arm A trains no STS-B head: its STS-B column is the cosine of mean-pooled sentence "
+             "embeddings (the checkpoint's own way to score similarity). Seeds are paired: every arm "
+             "sees the same data subsets and seeds; dropout streams are not reset between runs of "
+             "one process, so the same seed can differ slightly between two invocations.", "",
+             f"![double fine-tuning](results/{FIGURE.name})", "",
+             "Regenerate: `KERAS_BACKEND=jax python scripts/double_finetune.py --profile full --seeds "
+             + " ".join(str(s) for s in report["seeds"])
+             + (" --later-lrs " + " ".join(f"{lr:g}" for lr in later) if later else "")
+             + "` on a GPU, then `python tools/update_readme.py`."]
     return "\n".join(text), summary
 
 
