@@ -127,3 +127,29 @@ def test_recovery_check():
     assert checks.check_recovery(0.84 - 0.80, stages)
     assert "sign" in checks.check_recovery(0.80 - 0.84, stages).message
     assert "after the MRPC stage" in checks.check_recovery(0.84 - 0.85, stages).message
+
+
+def test_bilstm_head_params_check():
+    import keras
+
+    inputs = keras.Input((None, 384))
+    x = keras.layers.Bidirectional(keras.layers.LSTM(16))(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1)(x))
+    assert checks.check_bilstm_head_params(model.count_params(), 16)  # Keras' own count
+    one_way = 4 * (384 + 16 + 1) * 16 + 16 + 1
+    assert "two LSTMs" in checks.check_bilstm_head_params(one_way, 16).message
+    no_bias = 2 * 4 * (384 + 16) * 16 + 32
+    assert "biases" in checks.check_bilstm_head_params(no_bias, 16).message
+
+
+def test_confident_count_check():
+    probs = [0.99, 0.02, 0.6, 0.97]
+    assert checks.check_confident_count(3, probs, 0.95)
+    assert "negatives" in checks.check_confident_count(2, probs, 0.95).message
+
+
+def test_overkept_class_check():
+    assert checks.check_overkept_class("positive", [0.9, 0.8], [0.7, 0.7])
+    assert checks.check_overkept_class(0, [0.5], [0.7])
+    assert not checks.check_overkept_class("negative", [0.9], [0.7])
+    assert "answer 'positive'" in checks.check_overkept_class("maybe", [0.9], [0.7]).message

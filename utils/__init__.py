@@ -8,9 +8,11 @@ __all__ = [
     "config",
     "data",
     "freezing",
+    "heads",
     "models",
     "plotting",
     "results",
+    "self_training",
     "text",
     "training",
 ]

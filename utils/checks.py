@@ -15,6 +15,8 @@ from typing import Any
 __all__ = [
     "CheckResult",
     "check_accuracy",
+    "check_bilstm_head_params",
+    "check_confident_count",
     "check_drift_grows_with_lr",
     "check_drift_ratios",
     "check_largest_safe_lr",
@@ -23,6 +25,7 @@ __all__ = [
     "check_most_confused",
     "check_trainable_from_block_13",
     "check_number_in_range",
+    "check_overkept_class",
     "check_recovery",
     "check_zero_shot_spearman",
     "check_wider_backbone_probe",
@@ -499,3 +502,101 @@ def check_recovery(regained: Any, stages: Any, metric: str = "stsb_dev_spearman"
         return CheckResult(name, False, "compare with the score *after the MRPC stage* (stage 2), "
                            "not after STS-B.")
     return CheckResult(name, False, f"use stages[2] and stages[3]['metrics']['{metric}'].")
+
+
+def check_bilstm_head_params(answer: Any, units: int, hidden: int = 384) -> CheckResult:
+    """Exercise 07.1: parameters of a Bidirectional(LSTM(units)) + Dense(1) head.
+
+    Args:
+        answer: The learner's parameter count.
+        units: LSTM units per direction.
+        hidden: Width of the encoder's token vectors.
+
+    Returns:
+        A ``CheckResult`` with a hint naming the usual slip (one direction, no biases).
+
+    Example:
+        >>> check_bilstm_head_params(0, 16).passed
+        False
+
+    Used in: 07_heads_on_encoders.ipynb.
+    """
+    name = f"BiLSTM head parameters ({units} units)"
+    number = _as_number(name, answer)
+    if isinstance(number, CheckResult):
+        return number
+    lstm_one_way = 4 * (hidden + units + 1) * units  # 4 gates: input, recurrent, bias weights
+    right = 2 * lstm_one_way + (2 * units + 1)
+    if number == right:
+        return CheckResult(name, True, "looks right.")
+    if number == lstm_one_way + units + 1:
+        return CheckResult(name, False, "bidirectional means two LSTMs, and the Dense sees both.")
+    if number == 2 * 4 * (hidden + units) * units + 2 * units:
+        return CheckResult(name, False, "don't forget the biases (LSTM gates and Dense).")
+    return CheckResult(name, False, "an LSTM has 4 gates, each with input, recurrent and bias "
+                       "weights; count both directions and the Dense(1) on their concatenation.")
+
+
+def check_confident_count(answer: Any, probs: Any, threshold: float) -> CheckResult:
+    """Exercise 08.1: how many pool pairs a confidence threshold keeps (both classes).
+
+    Args:
+        answer: The learner's count.
+        probs: The model's P(paraphrase) on the pool.
+        threshold: Confidence threshold in (0.5, 1).
+
+    Returns:
+        A ``CheckResult``.
+
+    Example:
+        >>> bool(check_confident_count(2, [0.99, 0.02, 0.6], 0.95))
+        True
+
+    Used in: 08_self_training.ipynb.
+    """
+    import numpy as np
+
+    name = f"pairs kept at {threshold}"
+    number = _as_number(name, answer)
+    if isinstance(number, CheckResult):
+        return number
+    p = np.asarray(probs, dtype=float).reshape(-1)
+    right = int((np.maximum(p, 1 - p) >= threshold).sum())
+    if number == right:
+        return CheckResult(name, True, "looks right.")
+    if number == int((p >= threshold).sum()):
+        return CheckResult(name, False, "confident *negatives* count too: p <= 1 - threshold.")
+    return CheckResult(name, False, "keep a pair when max(p, 1 - p) >= threshold.")
+
+
+def check_overkept_class(answer: Any, pseudo_positive_rate: Any, true_positive_rate: Any) -> CheckResult:
+    """Exercise 08.2: which class the teacher over-keeps among its pseudo-labels.
+
+    Args:
+        answer: ``"positive"`` (paraphrase, 1) or ``"negative"`` (0).
+        pseudo_positive_rate: Share of positives among the kept pseudo-labels (one or many rounds).
+        true_positive_rate: True share of positives among the same pairs.
+
+    Returns:
+        A ``CheckResult``.
+
+    Example:
+        >>> bool(check_overkept_class("positive", [0.9], [0.7]))
+        True
+
+    Used in: 08_self_training.ipynb.
+    """
+    import numpy as np
+
+    name = "over-kept class"
+    gap = float(np.nanmean(np.asarray(pseudo_positive_rate, dtype=float)
+                           - np.asarray(true_positive_rate, dtype=float)))
+    label = {"1": "positive", "positive": "positive", "paraphrase": "positive",
+             "0": "negative", "negative": "negative"}.get(str(answer).strip().lower())
+    if label is None:
+        return CheckResult(name, False, "answer 'positive' or 'negative'.")
+    right = "positive" if gap > 0 else "negative"
+    if label == right:
+        return CheckResult(name, True, "looks right.")
+    return CheckResult(name, False, "compare the pseudo-labels' positive share with the true "
+                       "share on the same pairs: which is larger?")

@@ -1,0 +1,347 @@
+"""Self-training with pseudo-labels: a model labels an unlabeled pool, keeps what it is sure of.
+
+One round: the current model (the *teacher*) predicts P(positive) for every pool example;
+those with ``p >= threshold`` become pseudo-positives, ``p <= 1 - threshold`` pseudo-negatives,
+the rest are left out. A *student* is then trained on the labeled set plus the kept
+pseudo-labels and becomes the next round's teacher.
+
+Design choices (and why):
+
+* the student restarts from the model's INITIAL weights (the pretrained encoder and a fresh
+  head) every round instead of continuing from the teacher. Continuing would mix two effects
+  (more data and more training steps) and lets the teacher's mistakes compound; restarting
+  makes every round comparable with the supervised baseline: same starting point, same
+  epochs, only the training set differs (this is classic self-training and Noisy Student);
+* the pool's true labels, when known (MRPC test), are passed separately as
+  ``audit_labels``; they are read ONLY to measure how accurate the pseudo-labels are, never
+  to choose or train on them (``tests/test_self_training.py`` checks that flipping them
+  changes nothing but the audit).
+
+Backend-agnostic: the models are plain Keras models fed NumPy dicts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+from utils.text import restore_weights, score_classification, snapshot_weights
+
+__all__ = [
+    "select_confident",
+    "audit_pseudo_labels",
+    "run_self_training",
+    "summarize_self_training",
+    "plot_self_training",
+]
+
+
+def select_confident(probs: Any, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Keeps the predictions a model is sure of, as hard pseudo-labels.
+
+    Args:
+        probs: P(positive) per pool example, shape (N,) or (N, 1), values in [0, 1].
+        threshold: Confidence in [0.5, 1): keep ``p >= threshold`` (label 1) and
+            ``p <= 1 - threshold`` (label 0).
+
+    Returns:
+        ``(indices, labels)``: positions in the pool (sorted) and their 0/1 pseudo-labels.
+
+    Raises:
+        ValueError: ``threshold`` outside [0.5, 1), or probabilities outside [0, 1].
+
+    Example:
+        >>> select_confident([0.95, 0.5, 0.02, 0.8], 0.9)
+        (array([0, 2]), array([1, 0]))
+
+    Used in: 08_self_training.ipynb.
+    """
+    if not isinstance(threshold, int | float) or not 0.5 <= threshold < 1:
+        raise ValueError(f"threshold must be in [0.5, 1), e.g. 0.7 or 0.9; got {threshold!r}.")
+    p = np.asarray(probs, dtype=np.float64).reshape(-1)
+    if p.size and (np.nanmin(p) < 0 or np.nanmax(p) > 1 or np.isnan(p).any()):
+        raise ValueError("probs must be probabilities in [0, 1] (apply a sigmoid to logits).")
+    keep = np.maximum(p, 1.0 - p) >= threshold  # confidence in the predicted class
+    indices = np.flatnonzero(keep)
+    return indices, (p[indices] >= 0.5).astype(np.int64)
+
+
+def audit_pseudo_labels(
+    indices: np.ndarray, labels: np.ndarray, audit_labels: Any
+) -> dict[str, float]:
+    """How right the pseudo-labels are, measured with labels the training never sees.
+
+    Args:
+        indices: Pool positions of the kept pseudo-labels (from ``select_confident``).
+        labels: Their pseudo-labels.
+        audit_labels: True 0/1 labels of the whole pool (audit only).
+
+    Returns:
+        ``{"pseudo_accuracy": ..., "pseudo_positive_rate": ..., "true_positive_rate": ...}``;
+        ``pseudo_accuracy`` is NaN when nothing was kept.
+
+    Raises:
+        ValueError: ``indices`` and ``labels`` differ in length, or an index is out of range.
+
+    Example:
+        >>> audit_pseudo_labels(np.array([0, 2]), np.array([1, 0]), [1, 1, 1])
+        {'pseudo_accuracy': 0.5, 'pseudo_positive_rate': 0.5, 'true_positive_rate': 1.0}
+
+    Used in: ``run_self_training``, 08_self_training.ipynb.
+    """
+    truth = np.asarray(audit_labels).reshape(-1)
+    idx, lab = np.asarray(indices, dtype=np.int64), np.asarray(labels).reshape(-1)
+    if len(idx) != len(lab):
+        raise ValueError(f"got {len(idx)} indices but {len(lab)} labels.")
+    if len(idx) and (idx.min() < 0 or idx.max() >= len(truth)):
+        raise ValueError(f"indices must be in [0, {len(truth)}) (the pool), got {idx.min()}..{idx.max()}.")
+    if not len(idx):
+        return {"pseudo_accuracy": float("nan"), "pseudo_positive_rate": float("nan"),
+                "true_positive_rate": float("nan")}
+    return {"pseudo_accuracy": round(float((truth[idx] == lab).mean()), 6),
+            "pseudo_positive_rate": round(float(lab.mean()), 6),
+            "true_positive_rate": round(float(truth[idx].mean()), 6)}
+
+
+def _take(x: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[idx] for k, v in x.items()}
+
+
+def _concat(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {k: np.concatenate([a[k], b[k]]) for k in a}
+
+
+def _reset_optimizer(optimizer: Any) -> None:
+    """Zeroes the optimizer's state (moments, step count); keeps its learning rate."""
+    keep = {id(getattr(optimizer, "_learning_rate", None))}
+    for v in optimizer.variables:
+        if id(v) not in keep:
+            v.assign(np.zeros(v.shape, dtype=v.dtype))
+
+
+def _train(model: keras.Model, initial: list[np.ndarray], x: dict, y: np.ndarray,
+           epochs: int, batch_size: int, seed: int, verbose: int) -> None:
+    """Restarts from ``initial`` and trains; the epoch orders come from ``seed`` alone.
+
+    The data are shuffled here, not by ``fit``: a model's first ``fit`` call draws extra
+    random numbers while it builds (on JAX), which would make the first run differ.
+    """
+    restore_weights(model, initial)
+    _reset_optimizer(model.optimizer)
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    y = np.asarray(y, dtype="float32")
+    for _ in range(epochs):
+        order = rng.permutation(len(y))
+        model.fit(_take(x, order), y[order], batch_size=batch_size, epochs=1, shuffle=False,
+                  verbose=verbose)
+
+
+def _probs(model: keras.Model, x: dict, batch_size: int) -> np.ndarray:
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), np.float64).reshape(-1)
+
+
+def _check_inputs(name: str, x: Any, n: int | None = None) -> int:
+    if not isinstance(x, dict) or not x:
+        raise TypeError(f"{name} must be a dict of input arrays, got {type(x).__name__}.")
+    sizes = {len(v) for v in x.values()}
+    if len(sizes) != 1 or (n is not None and sizes != {n}):
+        raise ValueError(f"{name}: arrays have lengths {sorted(sizes)}, expected one length {n or ''}.")
+    return sizes.pop()
+
+
+def run_self_training(
+    model: keras.Model,
+    labeled: tuple[dict[str, np.ndarray], Any],
+    pool: dict[str, np.ndarray],
+    dev: tuple[dict[str, np.ndarray], Any],
+    thresholds: Sequence[float] = (0.7, 0.9),
+    rounds: int = 1,
+    epochs: int = 2,
+    batch_size: int = 32,
+    seed: int = 42,
+    audit_labels: Any = None,
+    verbose: int = 0,
+) -> dict[str, Any]:
+    """Supervised baseline, then rounds of pseudo-labelling and retraining, per threshold.
+
+    Round 0 trains ``model`` on the labeled set only (the supervised baseline, shared by
+    every threshold). Each later round: the previous round's model labels the whole pool,
+    ``select_confident`` keeps the sure ones, and the model restarts from its initial
+    weights (those it has when this function is called) to train on labeled + kept pairs.
+
+    Args:
+        model: A COMPILED binary classifier (sigmoid output); its current weights are the
+            starting point of every training run (e.g. pretrained encoder + fresh head).
+        labeled: ``(x, y)``: input arrays and 0/1 labels.
+        pool: Input arrays of the unlabeled pool. No labels here, by design.
+        dev: ``(x, y)`` to measure every round's model on.
+        thresholds: Confidence thresholds to compare (each in [0.5, 1)).
+        rounds: Self-training rounds after the supervised round 0 (>= 1).
+        epochs: Epochs of every training run (the same for teacher and students).
+        batch_size: Batch size.
+        seed: Seeds shuffling and dropout of every run (the same for every round).
+        audit_labels: Optional true labels of the pool, used ONLY to measure pseudo-label
+            accuracy and the accuracy of all pool predictions; never for training.
+        verbose: Passed to ``fit``.
+
+    Returns:
+        ``{"supervised": round-0 record, "runs": {threshold: [round-1 record, ...]},
+        "pool_probs": {"supervised": P(positive) on the pool, threshold: [per round]}}``.
+        Every record has ``round``, ``threshold``, ``n_train``, ``n_kept``, ``dev_accuracy``,
+        ``dev_f1``, ``seconds``; with ``audit_labels`` also ``pool_accuracy`` (all of this
+        model's pool predictions) and, for rounds >= 1, ``pseudo_accuracy`` (the kept ones,
+        labelled by the previous round's model) and ``teacher_pool_accuracy``.
+
+    Raises:
+        TypeError: ``model`` is not compiled, or inputs are not dicts.
+        ValueError: Bad ``rounds``/``thresholds``, or mismatched lengths.
+
+    Example:
+        >>> result = run_self_training(model, (x_lab, y_lab), x_pool, (x_dev, y_dev), (0.9,))
+        >>> result["runs"][0.9][0]["n_kept"]
+
+    Used in: 08_self_training.ipynb.
+    """
+    if not isinstance(model, keras.Model) or getattr(model, "optimizer", None) is None:
+        raise TypeError("model must be a compiled keras.Model (call model.compile first).")
+    if not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")
+    thresholds = tuple(thresholds)
+    if not thresholds:
+        raise ValueError("thresholds is empty; pass e.g. (0.7, 0.9).")
+    for t in thresholds:
+        select_confident([], t)  # validates each threshold
+    x_lab, y_lab = labeled[0], np.asarray(labeled[1]).reshape(-1)
+    _check_inputs("labeled x", x_lab, len(y_lab))
+    n_pool = _check_inputs("pool", pool)
+    x_dev, y_dev = dev[0], np.asarray(dev[1]).reshape(-1)
+    _check_inputs("dev x", x_dev, len(y_dev))
+    audit = None if audit_labels is None else np.asarray(audit_labels).reshape(-1)
+    if audit is not None and len(audit) != n_pool:
+        raise ValueError(f"audit_labels has {len(audit)} labels, the pool {n_pool} pairs.")
+
+    if not model.optimizer.built:  # built now, so every run (the first too) starts the same way
+        model.optimizer.build(model.trainable_variables)
+    initial = snapshot_weights(model)
+    predict_batch = 2 * batch_size
+
+    def evaluate(record: dict[str, Any]) -> np.ndarray:
+        record.update({f"dev_{k}": v for k, v in
+                       score_classification(y_dev, _probs(model, x_dev, predict_batch)).items()})
+        pool_probs = _probs(model, pool, predict_batch)
+        if audit is not None:  # audit only: how good are ALL of this model's pool predictions
+            record["pool_accuracy"] = score_classification(audit, pool_probs)["accuracy"]
+        return pool_probs
+
+    started = time.perf_counter()
+    _train(model, initial, x_lab, y_lab, epochs, batch_size, seed, verbose)
+    supervised: dict[str, Any] = {"round": 0, "threshold": None, "n_train": len(y_lab),
+                                  "n_kept": 0}
+    teacher0 = evaluate(supervised)
+    supervised["seconds"] = round(time.perf_counter() - started, 1)
+
+    runs: dict[float, list[dict[str, Any]]] = {}
+    pool_probs: dict[Any, Any] = {"supervised": teacher0}
+    for threshold in thresholds:
+        teacher, teacher_acc, records = teacher0, supervised.get("pool_accuracy"), []
+        pool_probs[threshold] = []
+        for r in range(1, rounds + 1):
+            started = time.perf_counter()
+            idx, pseudo = select_confident(teacher, threshold)  # predictions only, no labels
+            record: dict[str, Any] = {"round": r, "threshold": threshold,
+                                      "n_train": len(y_lab) + len(idx), "n_kept": len(idx),
+                                      "kept_fraction": round(len(idx) / n_pool, 6)}
+            if audit is not None:
+                record.update(audit_pseudo_labels(idx, pseudo, audit))
+                record["teacher_pool_accuracy"] = teacher_acc
+            x_train = _concat(x_lab, _take(pool, idx))
+            y_train = np.concatenate([y_lab, pseudo])
+            _train(model, initial, x_train, y_train, epochs, batch_size, seed, verbose)
+            teacher = evaluate(record)
+            pool_probs[threshold].append(teacher)
+            teacher_acc = record.get("pool_accuracy")
+            record["seconds"] = round(time.perf_counter() - started, 1)
+            records.append(record)
+        runs[threshold] = records
+    restore_weights(model, initial)
+    return {"supervised": supervised, "runs": runs, "pool_probs": pool_probs}
+
+
+def summarize_self_training(result: dict[str, Any]) -> Any:
+    """One row per (threshold, round), the supervised round 0 repeated for each threshold.
+
+    Args:
+        result: From ``run_self_training``.
+
+    Returns:
+        A pandas DataFrame with columns ``threshold``, ``round``, ``n_kept``, ``n_train``,
+        ``dev_accuracy``, ``dev_f1`` and, when audited, ``pseudo_accuracy``,
+        ``teacher_pool_accuracy``, ``pool_accuracy``.
+
+    Raises:
+        KeyError: ``result`` lacks ``supervised``/``runs``.
+
+    Example:
+        >>> summarize_self_training(result).query("round == 1")
+
+    Used in: 08_self_training.ipynb.
+    """
+    import pandas as pd
+
+    missing = [k for k in ("supervised", "runs") if k not in result]
+    if missing:
+        raise KeyError(f"result lacks {missing}: pass what run_self_training returned.")
+    rows = []
+    for threshold, records in result["runs"].items():
+        rows.append(dict(result["supervised"], threshold=threshold))
+        rows.extend(records)
+    frame = pd.DataFrame(rows)
+    first = ["threshold", "round", "n_kept", "n_train", "dev_accuracy", "dev_f1"]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def plot_self_training(table: Any, metric: str = "dev_accuracy") -> Any:
+    """Two panels: ``metric`` over rounds and pseudo-labels kept, one line per threshold.
+
+    Args:
+        table: From ``summarize_self_training``.
+        metric: Column drawn in the left panel.
+
+    Returns:
+        A matplotlib ``Figure`` (not shown).
+
+    Raises:
+        KeyError: ``metric`` is not a column.
+
+    Example:
+        >>> fig = plot_self_training(summarize_self_training(result))
+        >>> len(fig.axes)
+        2
+
+    Used in: 08_self_training.ipynb.
+    """
+    import matplotlib.pyplot as plt
+
+    if metric not in table.columns:
+        raise KeyError(f"no column {metric!r}; available: {list(table.columns)}.")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    plt.close(fig)
+    for threshold, rows in table.groupby("threshold"):
+        axes[0].plot(rows["round"], rows[metric], marker="o", label=f"threshold {threshold}")
+        axes[1].plot(rows["round"], rows["n_kept"], marker="o", label=f"threshold {threshold}")
+    base = table.loc[table["round"] == 0, metric].iloc[0]
+    axes[0].axhline(base, color="gray", linestyle="--", label="supervised only")
+    axes[0].set_ylabel(metric)
+    axes[1].set_ylabel("pseudo-labels kept")
+    for ax in axes:
+        ax.set_xlabel("round (0 = labeled data only)")
+        ax.set_xticks(sorted(table["round"].unique()))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
