@@ -30,6 +30,7 @@ import keras
 import numpy as np
 
 from utils.text import restore_weights, score_classification, snapshot_weights
+from utils.training import reset_optimizer
 
 __all__ = [
     "select_confident",
@@ -115,14 +116,6 @@ def _concat(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.
     return {k: np.concatenate([a[k], b[k]]) for k in a}
 
 
-def _reset_optimizer(optimizer: Any) -> None:
-    """Zeroes the optimizer's state (moments, step count); keeps its learning rate."""
-    keep = {id(getattr(optimizer, "_learning_rate", None))}
-    for v in optimizer.variables:
-        if id(v) not in keep:
-            v.assign(np.zeros(v.shape, dtype=v.dtype))
-
-
 def _train(model: keras.Model, initial: list[np.ndarray], x: dict, y: np.ndarray,
            epochs: int, batch_size: int, seed: int, verbose: int) -> None:
     """Restarts from ``initial`` and trains; the epoch orders come from ``seed`` alone.
@@ -131,7 +124,7 @@ def _train(model: keras.Model, initial: list[np.ndarray], x: dict, y: np.ndarray
     random numbers while it builds (on JAX), which would make the first run differ.
     """
     restore_weights(model, initial)
-    _reset_optimizer(model.optimizer)
+    reset_optimizer(model.optimizer)
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     y = np.asarray(y, dtype="float32")

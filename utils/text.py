@@ -31,6 +31,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from utils.training import reset_optimizer
+
 __all__ = [
     "ARMS",
     "STAGE_KINDS",
@@ -711,14 +713,6 @@ def _compile(models: PairModels, kind: str, params: ArmParams) -> keras.Model:
     return model
 
 
-def _reset_optimizer(optimizer: Any, lr: float) -> None:
-    lr_var = getattr(optimizer, "_learning_rate", None)
-    for v in optimizer.variables:
-        if v is not lr_var:
-            v.assign(np.zeros(v.shape, dtype=v.dtype))
-    optimizer.learning_rate = lr
-
-
 def _init_head(layer: keras.layers.Dense, seed: int) -> None:
     kernel, bias = layer.kernel, layer.bias
     fan_in, fan_out = kernel.shape
@@ -916,7 +910,7 @@ def run_arm(
         keras.utils.set_random_seed(seed * 1000 + index)
         before = snapshot_weights(models.encoder)
         model = _compile(models, kind, params)
-        _reset_optimizer(model.optimizer, lr)
+        reset_optimizer(model.optimizer, lr)
         x, y, w = _stage_arrays(kind, enc, data, seed * 1000 + index, params.batch_size)
         history = model.fit(x, y, sample_weight=w, batch_size=params.batch_size,
                             epochs=params.epochs, shuffle=True, verbose=params.verbose).history
