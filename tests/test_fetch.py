@@ -64,5 +64,4 @@ def test_download_holds_a_lock_that_other_processes_wait_for(tmp_path, monkeypat
                     what="a test file", local_hint=str(src))
     assert seen == ["busy"], "another process must not enter while a file is being written"
     assert _try_lock_in_another_process(lock) == "free", "the lock is released afterwards"
-    assert not lock.parent == _fetch.cache_root(sub), "the lock file stays out of the cache folder"
-
+    assert lock.parent != _fetch.cache_root(sub), "the lock file stays out of the cache folder"

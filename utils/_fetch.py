@@ -50,8 +50,30 @@ def download(
     extraction folder.
     """
     with FileLock(lock_path(fname, cache_subdir), timeout=_LOCK_TIMEOUT_S):
-        return _download_unlocked(fname, origin, sha256=sha256, cache_subdir=cache_subdir,
-                                  what=what, local_hint=local_hint, extract=extract)
+        quiet = origin.startswith("file://") and keras.config.is_interactive_logging_enabled()
+        if quiet:  # a local copy: no progress bar
+            keras.config.disable_interactive_logging()
+        try:
+            result = keras.utils.get_file(
+                fname, origin, file_hash=sha256, hash_algorithm="sha256",
+                cache_subdir=cache_subdir, extract=extract,
+            )
+        except ValueError as error:  # hash mismatch: get_file leaves the bad file behind
+            _remove_cached(fname, cache_subdir, extract)
+            raise AssetNotFoundError(
+                f"The download of {what} from {origin} is corrupt or incomplete "
+                f"({error}); the bad file was removed from the cache. Try again, or put a "
+                f"verified copy here: {local_hint}"
+            ) from error
+        except Exception as error:  # offline, HTTP error, interrupted
+            _remove_cached(fname, cache_subdir, extract)
+            raise AssetNotFoundError(
+                missing_message(what, fname, local_hint, origin, error)
+            ) from error
+        finally:
+            if quiet:
+                keras.config.enable_interactive_logging()
+        return Path(result)
 
 
 _LOCK_TIMEOUT_S = 1800  # the largest file the course fetches (~230 MB) over a slow line
@@ -62,34 +84,6 @@ def lock_path(fname: str, cache_subdir: str) -> Path:
     folder = cache_root(cache_subdir).parent / ".locks"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{cache_subdir.replace('/', '_')}__{fname}.lock"
-
-
-def _download_unlocked(fname: str, origin: str, *, sha256: str | None, cache_subdir: str,
-                       what: str, local_hint: str, extract: bool) -> Path:
-    quiet = origin.startswith("file://") and keras.config.is_interactive_logging_enabled()
-    if quiet:  # a local copy: no progress bar
-        keras.config.disable_interactive_logging()
-    try:
-        result = keras.utils.get_file(
-            fname, origin, file_hash=sha256, hash_algorithm="sha256",
-            cache_subdir=cache_subdir, extract=extract,
-        )
-    except ValueError as error:  # hash mismatch: get_file leaves the bad file behind
-        _remove_cached(fname, cache_subdir, extract)
-        raise AssetNotFoundError(
-            f"The download of {what} from {origin} is corrupt or incomplete "
-            f"({error}); the bad file was removed from the cache. Try again, or put a "
-            f"verified copy here: {local_hint}"
-        ) from error
-    except Exception as error:  # offline, HTTP error, interrupted
-        _remove_cached(fname, cache_subdir, extract)
-        raise AssetNotFoundError(
-            missing_message(what, fname, local_hint, origin, error)
-        ) from error
-    finally:
-        if quiet:
-            keras.config.enable_interactive_logging()
-    return Path(result)
 
 
 def cache_root(cache_subdir: str) -> Path:
