@@ -76,3 +76,45 @@ def test_describe_environment_names_everything(clean_env):
     for key in ("backend=", "keras=", "device=", "profile=quick", "seed=5"):
         assert key in line
     assert re.search(r"device=(cpu|gpu|tpu)", line)
+
+
+def _cpuinfo(tmp_path, flags):
+    path = tmp_path / "cpuinfo"
+    path.write_text(f"processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu sse2 {flags}\n")
+    return path
+
+
+def test_native_bfloat16_is_read_from_the_cpu_flags(tmp_path):
+    assert config.cpu_has_native_bfloat16(_cpuinfo(tmp_path, "avx2 avx512f avx512_bf16"))
+    assert config.cpu_has_native_bfloat16(_cpuinfo(tmp_path, "avx2 amx_tile amx_bf16"))
+    assert not config.cpu_has_native_bfloat16(_cpuinfo(tmp_path, "avx2 avx512f avx512_vnni"))
+    assert not config.cpu_has_native_bfloat16(tmp_path / "no-such-file")  # macOS, Windows
+
+
+def test_precision_explicit_env_and_auto(clean_env, monkeypatch):
+    assert config.get_precision("float32") == "float32"
+    assert config.get_precision(" Mixed_BFloat16 ") == "mixed_bfloat16"
+    clean_env.setenv("TL_PRECISION", "float32")
+    assert config.get_precision() == "float32"
+    clean_env.delenv("TL_PRECISION")
+    monkeypatch.setattr(config, "detect_accelerator", lambda: "cpu")
+    monkeypatch.setattr(config, "cpu_has_native_bfloat16", lambda: True)
+    assert config.get_precision() == config.get_precision("auto", "quick") == "mixed_bfloat16"
+    assert config.get_precision("auto", "full") == "float32"  # reference numbers stay float32
+    monkeypatch.setattr(config, "cpu_has_native_bfloat16", lambda: False)
+    assert config.get_precision("auto", "quick") == "float32"  # emulated bfloat16 is slower
+    monkeypatch.setattr(config, "cpu_has_native_bfloat16", lambda: True)
+    monkeypatch.setattr(config, "detect_accelerator", lambda: "gpu")
+    assert config.get_precision("auto", "quick") == "float32"
+
+
+@pytest.mark.parametrize("bad", ["fp16", "bfloat16", "", 16])
+def test_bad_precision_names_the_valid_ones(clean_env, bad):
+    with pytest.raises(ValueError, match="precision must be one of .*mixed_bfloat16"):
+        config.get_precision(bad)
+
+
+def test_bad_precision_from_env_names_the_variable(clean_env):
+    clean_env.setenv("TL_PRECISION", "half")
+    with pytest.raises(ValueError, match="TL_PRECISION must be one of"):
+        config.get_precision()
