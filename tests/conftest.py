@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-TL_VARS = ("TL_PROFILE", "TL_SEED", "TL_DATA_DIR", "TL_WEIGHTS_DIR", "TL_ENCODER_DIR", "TL_PRECISION")
+TL_VARS = ("TL_PROFILE", "TL_SEED", "TL_DATA_DIR", "TL_WEIGHTS_DIR", "TL_ENCODER_DIR")
 
 
 @pytest.fixture

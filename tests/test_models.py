@@ -105,19 +105,3 @@ def test_encoder_dir_override_must_be_a_checkpoint(clean_env, tmp_path):
     clean_env.setenv("TL_ENCODER_DIR", str(tmp_path))
     with pytest.raises(AssetNotFoundError, match="TL_ENCODER_DIR.*config.json"):
         models.encoder_folder()
-
-
-def test_load_text_encoder_in_mixed_bfloat16_keeps_float32_weights():
-    from utils import heads, text
-
-    encoder = models.load_text_encoder("mixed_bfloat16")
-    assert encoder.dtype_policy.name == "mixed_bfloat16"
-    assert {str(w.dtype) for w in encoder.weights} == {"float32"}
-    x = {"token_ids": np.array([[101, 7592, 102, 0]]), "segment_ids": np.zeros((1, 4), "int32"),
-         "padding_mask": np.array([[True, True, True, False]])}
-    feats = heads.extract_token_features(encoder, x)
-    assert feats["sequence_output"].dtype == np.float32  # bfloat16 outputs come back as float32
-    pair = text.build_pair_models(encoder)
-    assert pair.stsb.output.dtype == pair.mrpc.output.dtype == "float32"  # heads stay float32
-    with pytest.raises(ValueError, match="precision must be one of"):
-        models.load_text_encoder("float16")

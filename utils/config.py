@@ -7,9 +7,6 @@ Environment variables (names are part of the course's contract):
 * ``TL_SEED``: integer seed, default 42.
 * ``TL_DATA_DIR``: folder holding local copies of the data sets.
 * ``TL_WEIGHTS_DIR``: folder holding local copies of pretrained weight files.
-* ``TL_PRECISION``: the text encoder's dtype policy, ``float32``, ``mixed_bfloat16`` or
-  ``auto`` (default: ``mixed_bfloat16`` in the quick profile on a CPU that computes
-  bfloat16 natively, else ``float32``; see ``get_precision``).
 
 Importing this module has no side effects.
 """
@@ -36,12 +33,7 @@ __all__ = [
     "detect_accelerator",
     "pick",
     "describe_environment",
-    "PRECISIONS",
-    "get_precision",
-    "cpu_has_native_bfloat16",
 ]
-
-PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 def detect_accelerator() -> str:
@@ -237,74 +229,6 @@ def pick(quick: Any, full: Any, profile: str | None = None) -> Any:
     Used in: every notebook's Parameters section.
     """
     return quick if get_profile(profile) == "quick" else full
-
-
-def cpu_has_native_bfloat16(cpuinfo: str | Path = "/proc/cpuinfo") -> bool:
-    """True when the CPU multiplies bfloat16 natively (x86 AVX512_BF16 or AMX-BF16).
-
-    Without these instructions bfloat16 is emulated and slower than float32, so
-    ``get_precision`` only picks it where they exist. Reads Linux's ``/proc/cpuinfo``;
-    anywhere else (macOS, Windows) the answer is False.
-
-    Example:
-        >>> isinstance(cpu_has_native_bfloat16(), bool)
-        True
-
-    Used in: ``get_precision``.
-    """
-    try:
-        text = Path(cpuinfo).read_text(errors="replace")
-    except OSError:
-        return False
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return bool({"avx512_bf16", "amx_bf16"} & set(line.split(":", 1)[-1].split()))
-    return False
-
-
-def get_precision(value: str | None = None, profile: str | None = None) -> str:
-    """The text encoder's Keras dtype policy: ``"float32"`` or ``"mixed_bfloat16"``.
-
-    Mixed bfloat16 keeps every weight in float32 and runs the matrix products in
-    bfloat16: on a CPU with native bfloat16 it fine-tunes all-MiniLM-L6-v2 about twice
-    as fast (measured: 07's fine-tuning cell 302 s -> 181 s) for slightly noisier sums.
-    ``auto`` (the default) uses it only where it pays and where no reference number
-    depends on it: the quick profile on such a CPU. The full profile, every GPU and
-    every other CPU use float32, and the image notebooks always do.
-
-    Args:
-        value: ``"float32"``, ``"mixed_bfloat16"`` or ``"auto"``; None reads
-            ``TL_PRECISION`` (unset or empty means ``auto``).
-        profile: Profile for ``auto``; None resolves it like ``get_profile``.
-
-    Returns:
-        ``"float32"`` or ``"mixed_bfloat16"``.
-
-    Raises:
-        ValueError: Not one of the accepted values.
-
-    Example:
-        >>> get_precision("float32")
-        'float32'
-        >>> get_precision("auto", profile="full")
-        'float32'
-
-    Used in: notebooks 05-08 (``utils.models.load_text_encoder(dtype=...)``).
-    """
-    source = "precision"
-    if value is None:
-        value = os.environ.get("TL_PRECISION", "").strip() or "auto"
-        source = "TL_PRECISION"
-    if not isinstance(value, str) or value.strip().lower() not in (*PRECISIONS, "auto"):
-        raise ValueError(f"{source} must be one of {(*PRECISIONS, 'auto')}, got {value!r}. "
-                         "Use float32 to reproduce the reference numbers exactly.")
-    value = value.strip().lower()
-    if value != "auto":
-        return value
-    if get_profile(profile) == "quick" and detect_accelerator() == "cpu" \
-            and cpu_has_native_bfloat16():
-        return "mixed_bfloat16"
-    return "float32"
 
 
 def describe_environment(profile: str | None = None, seed: int | None = None) -> str:

@@ -302,7 +302,7 @@ def build_embedding_head(hidden_dim: int, dropout: float = 0.1) -> keras.Model:
 
 
 def _predict_prob(model: keras.Model, x: dict[str, np.ndarray], batch_size: int) -> np.ndarray:
-    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), "float32").reshape(-1)
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0)).reshape(-1)
 
 
 def run_head_arm(

