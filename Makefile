@@ -10,7 +10,7 @@ PYTEST := KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest -p no:cachep
 # Test files run in JOBS parallel worker processes (pytest-xdist), one whole file per worker,
 # slowest notebooks first (tests/conftest.py). Each notebook kernel peaks at up to ~4.3 GB:
 # on a machine with less than ~10 GB of memory use `make test JOBS=0` (one process).
-JOBS   ?= 3
+JOBS   ?= 2
 XDIST  := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-reorder)
 
 install: $(STAMP)
