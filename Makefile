@@ -12,17 +12,6 @@ PYTEST := KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest -p no:cachep
 # on a machine with less than ~10 GB of memory use `make test JOBS=0` (one process).
 JOBS   ?= 2
 XDIST  := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-reorder)
-# Each worker (and the notebook kernel it starts) gets its share of the cores: nproc / JOBS
-# compute threads for TensorFlow, oneDNN/OpenMP and XLA. Left at their default (every core per
-# process), the threads of 2 workers on 2 cores spin waiting for each other: 04 on its own used
-# 166 CPU-seconds beside 05 with the default, 85 with 1 thread, for the same results.
-NPROC  := $(shell nproc 2>/dev/null || echo 2)
-THREADS := $(if $(filter 0,$(JOBS)),$(NPROC),$(shell echo $$(( $(NPROC) / $(JOBS) > 0 ? $(NPROC) / $(JOBS) : 1 ))))
-# Test targets only: `make lab` keeps every core for the one kernel a person runs.
-test unit notebooks test-jax: export TF_NUM_INTRAOP_THREADS := $(THREADS)
-test unit notebooks test-jax: export TF_NUM_INTEROP_THREADS := $(THREADS)
-test unit notebooks test-jax: export OMP_NUM_THREADS := $(THREADS)
-test unit notebooks test-jax: export XLA_FLAGS := --xla_cpu_multi_thread_eigen=$(if $(filter 1,$(THREADS)),false,true) intra_op_parallelism_threads=$(THREADS)
 
 install: $(STAMP)
 
