@@ -111,6 +111,16 @@ def test_run_head_arm_on_features_learns_and_summarizes():
         heads.summarize_head_runs([])
 
 
+def test_plot_head_comparison_leaves_heads_not_run_without_a_bar():
+    records = [{"fine_tuned": tuned, "head": head, "seed": 0, "head_params": 385,
+                "dev_accuracy": acc, "history": {}}
+               for tuned, head, acc in ((False, "cls", 0.70), (False, "mean", 0.68),
+                                        (True, "cls", 0.72))]
+    fig = heads.plot_head_comparison(heads.summarize_head_runs(records), "dev_accuracy")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert sorted(labels) == ["", "0.680", "0.700", "0.720"], labels  # mean not fine-tuned: no bar
+
+
 def test_run_head_arm_with_encoder_restores_pretrained_weights():
     encoder = tiny_encoder(dropout=0.0)  # the encoder's dropout RNG state is not a weight
     snap = snapshot_weights(encoder)

@@ -427,6 +427,8 @@ def plot_head_comparison(
 ) -> Any:
     """Bars of one metric per head, frozen vs fine-tuned side by side, std as error bars.
 
+    A head run in one setting only (say frozen, not fine-tuned) gets a bar in that setting only.
+
     Args:
         table: From ``summarize_head_runs``.
         metric: A metric column, e.g. ``"dev_accuracy"`` or ``"test_f1"``.
