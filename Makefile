@@ -8,10 +8,23 @@ STAMP  := $(VENV)/.installed
 .PHONY: install lab test test-jax unit notebooks lint sync exercises bench results clean
 PYTEST := KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest -p no:cacheprovider
 # Test files run in JOBS parallel worker processes (pytest-xdist), one whole file per worker,
-# slowest notebooks first (tests/conftest.py). Each notebook kernel peaks at up to ~4.3 GB:
-# on a machine with less than ~10 GB of memory use `make test JOBS=0` (one process).
-JOBS   ?= 2
+# slowest notebooks first (tests/conftest.py). Each worker, and the notebook kernel it starts,
+# gets nproc / JOBS compute threads (at least 1) for TensorFlow, oneDNN/OpenMP and XLA. On CI's
+# 2 cores, 3 single-threaded workers beat 2 workers with every core each: 823 s vs 885 s for the
+# clean-clone .ci/run (2026-11-27). Threads of 2 processes that each use every core spin waiting
+# for each other (04 beside 05: 166 CPU-s with the default, 85 with 1 thread), while 2 single-
+# threaded workers leave a core idle whenever a kernel waits; a third worker fills that time.
+# Each notebook kernel peaks at up to ~4.3 GB: with less than ~16 GB of memory use JOBS=1 or
+# `make test JOBS=0` (one process, every core).
+JOBS   ?= 3
 XDIST  := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-reorder)
+NPROC  := $(shell nproc 2>/dev/null || echo 2)
+THREADS := $(if $(filter 0,$(JOBS)),$(NPROC),$(shell echo $$(( $(NPROC) / $(JOBS) > 0 ? $(NPROC) / $(JOBS) : 1 ))))
+# Test targets only: `make lab` keeps every core for the one kernel a person runs.
+test unit notebooks test-jax: export TF_NUM_INTRAOP_THREADS := $(THREADS)
+test unit notebooks test-jax: export TF_NUM_INTEROP_THREADS := $(THREADS)
+test unit notebooks test-jax: export OMP_NUM_THREADS := $(THREADS)
+test unit notebooks test-jax: export XLA_FLAGS := --xla_cpu_multi_thread_eigen=$(if $(filter 1,$(THREADS)),false,true) intra_op_parallelism_threads=$(THREADS)
 
 install: $(STAMP)
 
