@@ -10,7 +10,7 @@ PYTEST := KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest -p no:cachep
 # Test files run in JOBS parallel worker processes (pytest-xdist), one whole file per worker,
 # slowest notebooks first (tests/conftest.py). Each worker, and the notebook kernel it starts,
 # gets nproc / JOBS compute threads (at least 1) for TensorFlow, oneDNN/OpenMP and XLA. On CI's
-# 2 cores, 3 single-threaded workers beat 2 workers with every core each: 823 s vs 885 s for the
+# 2 cores, 3 single-threaded workers beat 2 workers with every core each: 785-823 s vs 885 s for the
 # clean-clone .ci/run (2026-11-27). Threads of 2 processes that each use every core spin waiting
 # for each other (04 beside 05: 166 CPU-s with the default, 85 with 1 thread), while 2 single-
 # threaded workers leave a core idle whenever a kernel waits; a third worker fills that time.
