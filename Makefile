@@ -21,10 +21,11 @@ XDIST  := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-re
 NPROC  := $(shell nproc 2>/dev/null || echo 2)
 THREADS := $(if $(filter 0,$(JOBS)),$(NPROC),$(shell echo $$(( $(NPROC) / $(JOBS) > 0 ? $(NPROC) / $(JOBS) : 1 ))))
 # Test targets only: `make lab` keeps every core for the one kernel a person runs.
-test unit notebooks test-jax: export TF_NUM_INTRAOP_THREADS := $(THREADS)
-test unit notebooks test-jax: export TF_NUM_INTEROP_THREADS := $(THREADS)
-test unit notebooks test-jax: export OMP_NUM_THREADS := $(THREADS)
-test unit notebooks test-jax: export XLA_FLAGS := --xla_cpu_multi_thread_eigen=$(if $(filter 1,$(THREADS)),false,true) intra_op_parallelism_threads=$(THREADS)
+TESTS  := test unit notebooks test-jax
+$(TESTS): export TF_NUM_INTRAOP_THREADS := $(THREADS)
+$(TESTS): export TF_NUM_INTEROP_THREADS := $(THREADS)
+$(TESTS): export OMP_NUM_THREADS := $(THREADS)
+$(TESTS): export XLA_FLAGS := --xla_cpu_multi_thread_eigen=$(if $(filter 1,$(THREADS)),false,true) intra_op_parallelism_threads=$(THREADS)
 
 install: $(STAMP)
 
