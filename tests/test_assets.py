@@ -5,7 +5,7 @@ from pathlib import Path
 import keras
 import pytest
 
-from utils import _fetch
+from utils import assets as _fetch
 
 
 def test_download_from_local_file_verifies_sha256(tmp_path):

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from utils import _fetch, data
-from utils._fetch import AssetNotFoundError
+from utils import assets as _fetch
+from utils import data
+from utils.assets import AssetNotFoundError
 
 
 def test_stratified_split_is_disjoint_complete_and_balanced():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from utils import models
-from utils._fetch import AssetNotFoundError
+from utils.assets import AssetNotFoundError
 
 
 def test_load_backbone_imagenet_offline_and_rescales():

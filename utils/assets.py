@@ -1,4 +1,4 @@
-"""Local-first file resolution with verified downloads (internal helpers)."""
+"""Local-first files with verified downloads into the Keras cache (used by utils.data and utils.models)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from utils import config
-from utils._fetch import AssetNotFoundError, download, sha256_of
+from utils.assets import AssetNotFoundError, download, sha256_of
 
 __all__ = [
     "AssetNotFoundError",

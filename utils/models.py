@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from utils import config
-from utils._fetch import AssetNotFoundError, download, sha256_of
+from utils.assets import AssetNotFoundError, download, sha256_of
 
 __all__ = [
     "BACKBONES",
