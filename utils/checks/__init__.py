@@ -1,0 +1,41 @@
+"""Friendly auto-checks for the exercises (``checks.check_...(answer)``): see ``core``."""
+
+from utils.checks.core import (
+    CheckResult,
+    check_accuracy,
+    check_bilstm_head_params,
+    check_confident_count,
+    check_drift_grows_with_lr,
+    check_drift_ratios,
+    check_freeze_before_first_fit,
+    check_largest_safe_lr,
+    check_most_confused,
+    check_number_in_range,
+    check_overkept_class,
+    check_recovery,
+    check_row_winners,
+    check_trainable_from_block_13,
+    check_wider_backbone_probe,
+    check_worst_pairs,
+    check_zero_shot_spearman,
+)
+
+__all__ = [
+    "CheckResult",
+    "check_accuracy",
+    "check_bilstm_head_params",
+    "check_confident_count",
+    "check_drift_grows_with_lr",
+    "check_drift_ratios",
+    "check_freeze_before_first_fit",
+    "check_largest_safe_lr",
+    "check_most_confused",
+    "check_number_in_range",
+    "check_overkept_class",
+    "check_recovery",
+    "check_row_winners",
+    "check_trainable_from_block_13",
+    "check_wider_backbone_probe",
+    "check_worst_pairs",
+    "check_zero_shot_spearman",
+]
