@@ -1,6 +1,6 @@
 """Double fine-tuning experiment, every arm x every seed, written to one JSON file.
 
-Runs ``utils.text.run_arm`` (the code notebook 06 uses) for arms A-E and several seeds,
+Runs ``utils.experiments.run_arm`` (the code notebook 06 uses) for arms A-E and several seeds,
 building the models once and resetting weights between runs (on JAX/XLA every new model
 costs a compilation). Writes per-stage metrics, weight drift and histories, the seeds,
 the hardware, the versions and the wall time.
@@ -120,16 +120,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     import keras
 
+    from utils import experiments
     from utils import models as model_zoo
-    from utils import text
 
     started = time.perf_counter()
     size_key = "smoke" if args.quick_smoke else args.profile
     seeds = args.seeds[:1] if args.quick_smoke else args.seeds
-    unknown = [a for a in args.arms if a not in text.ARMS]
+    unknown = [a for a in args.arms if a not in experiments.ARMS]
     if unknown:
-        raise SystemExit(f"unknown arms {unknown}; known: {sorted(text.ARMS)}")
-    params = text.ArmParams(**PARAMS[size_key], verbose=args.verbose)
+        raise SystemExit(f"unknown arms {unknown}; known: {sorted(experiments.ARMS)}")
+    params = experiments.ArmParams(**PARAMS[size_key], verbose=args.verbose)
     later_lrs = args.later_lrs if args.later_lrs is not None else (
         [] if args.quick_smoke else [params.lr / 5])
     # The data subsets are fixed (seed 0) so that seeds are paired: same data, other init/order.
@@ -144,11 +144,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     else:
         encoder = model_zoo.load_text_encoder()
     tokenizer = model_zoo.load_pair_tokenizer(params.max_length)
-    models = text.build_pair_models(encoder)
+    models = model_zoo.build_pair_models(encoder)
     report: dict[str, Any] = {
-        "what": "double fine-tuning of all-MiniLM-L6-v2 (utils.text.run_arm)",
+        "what": "double fine-tuning of all-MiniLM-L6-v2 (utils.experiments.run_arm)",
         "profile": size_key, "seeds": seeds, "arms": args.arms,
-        "arm_stages": {a: list(text.ARMS[a]) for a in args.arms},
+        "arm_stages": {a: list(experiments.ARMS[a]) for a in args.arms},
         "params": {k: v for k, v in vars(params).items()},
         "later_lrs": later_lrs,
         "data_sizes": {k: len(v) for k, v in data.items()},
@@ -164,8 +164,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             if (time.perf_counter() - started) / 60 > args.max_minutes:
                 report["stopped_early"] = f"time limit {args.max_minutes} min reached"
                 break
-            run_params = text.ArmParams(**{**vars(params), "later_lr": later_lr})
-            result = text.run_arm(arm, data, run_params, seed=seed, models=models,
+            run_params = experiments.ArmParams(**{**vars(params), "later_lr": later_lr})
+            result = experiments.run_arm(arm, data, run_params, seed=seed, models=models,
                                   tokenizer=tokenizer)
             result["later_lr"] = later_lr
             if later_lr is not None:

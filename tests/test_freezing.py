@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from utils import freezing, models
+from utils import freezing, models, weights
 
 
 def _nested() -> keras.Model:
@@ -118,7 +118,7 @@ def test_frozen_bn_keeps_moving_stats_during_fit():
 def test_trainable_summary_matches_param_counts(backbone):
     freezing.freeze_up_to(backbone, "block_15_add")
     table = freezing.trainable_summary(backbone)
-    counts = models.count_params(backbone)
+    counts = weights.count_params(backbone)
     assert list(table.columns) == ["layer", "type", "trainable", "trainable_params",
                                    "non_trainable_params"]
     assert table.trainable_params.sum() == counts["trainable"]

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from utils import models
+from utils import models, weights
 from utils.assets import AssetNotFoundError
 
 
@@ -35,7 +35,7 @@ def test_load_backbone_rejects_bad_arguments(kwargs, error, match):
 
 def test_missing_weight_file_offline_names_file_folder_and_url(clean_env, tmp_path):
     clean_env.setenv("TL_WEIGHTS_DIR", str(tmp_path))
-    clean_env.setattr(models, "_MOBILENET_V2_URL", "http://127.0.0.1:9/")
+    clean_env.setattr(models.vision, "_MOBILENET_V2_URL", "http://127.0.0.1:9/")
     fname = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.75_224_no_top.h5"
     with pytest.raises(AssetNotFoundError) as info:
         models.load_backbone("mobilenet_v2", 0.75, 224)
@@ -55,9 +55,9 @@ def test_build_classifier_and_count_params():
     assert model.output_shape == (None, 5)
     probs = model.predict(np.zeros((2, 80, 80, 3), "uint8"), verbose=0)
     assert np.allclose(probs.sum(axis=1), 1, atol=1e-5)
-    counts = models.count_params(model)
+    counts = weights.count_params(model)
     assert counts["total"] == counts["trainable"] + counts["non_trainable"]
-    assert counts["trainable"] == models.count_params(backbone)["trainable"] + 1280 * 5 + 5
+    assert counts["trainable"] == weights.count_params(backbone)["trainable"] + 1280 * 5 + 5
 
 
 @pytest.mark.parametrize("kwargs,match", [({"num_classes": 1}, "num_classes"),
@@ -69,7 +69,7 @@ def test_build_classifier_rejects_bad_arguments(kwargs, match):
 
 
 def test_count_params_of_unbuilt_layer_is_zero():
-    assert models.count_params(keras.layers.Dense(3))["total"] == 0
+    assert weights.count_params(keras.layers.Dense(3))["total"] == 0
 
 
 def test_pair_tokenizer_matches_bert_conventions():

@@ -7,8 +7,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from utils import self_training as st  # noqa: E402
-from utils.heads import build_head  # noqa: E402
+from utils import experiments, plotting  # noqa: E402
+from utils.models import build_head  # noqa: E402
 
 H, T = 8, 6
 
@@ -30,33 +30,33 @@ def tiny_model() -> keras.Model:
 
 
 def test_select_confident_keeps_both_tails_and_validates():
-    idx, labels = st.select_confident(np.array([[0.95], [0.5], [0.02], [0.8], [0.1]]), 0.9)
+    idx, labels = experiments.select_confident(np.array([[0.95], [0.5], [0.02], [0.8], [0.1]]), 0.9)
     assert idx.tolist() == [0, 2, 4] and labels.tolist() == [1, 0, 0]
     probs = np.linspace(0, 1, 101)
-    kept = [len(st.select_confident(probs, t)[0]) for t in (0.5, 0.7, 0.9)]
+    kept = [len(experiments.select_confident(probs, t)[0]) for t in (0.5, 0.7, 0.9)]
     assert kept[0] == 101 and kept[0] > kept[1] > kept[2], kept
-    with pytest.raises(ValueError, match=r"\[0.5, 1\)"):
-        st.select_confident(probs, 0.3)
+    with pytest.raises(ValueError, match=r"\[0.5, 1.0\)"):
+        experiments.select_confident(probs, 0.3)
     with pytest.raises(ValueError, match="probabilities"):
-        st.select_confident([1.5], 0.9)
+        experiments.select_confident([1.5], 0.9)
 
 
 def test_audit_pseudo_labels():
-    out = st.audit_pseudo_labels(np.array([0, 2]), np.array([1, 0]), [1, 1, 1])
+    out = experiments.audit_pseudo_labels(np.array([0, 2]), np.array([1, 0]), [1, 1, 1])
     assert out == {"pseudo_accuracy": 0.5, "pseudo_positive_rate": 0.5, "true_positive_rate": 1.0}
-    assert np.isnan(st.audit_pseudo_labels(np.array([], int), np.array([]), [1])["pseudo_accuracy"])
+    assert np.isnan(experiments.audit_pseudo_labels(np.array([], int), np.array([]), [1])["pseudo_accuracy"])
     with pytest.raises(ValueError, match="indices"):
-        st.audit_pseudo_labels(np.array([3]), np.array([1]), [1, 0])
+        experiments.audit_pseudo_labels(np.array([3]), np.array([1]), [1, 0])
 
 
 def test_run_self_training_never_trains_on_audit_labels():
     labeled, pool, dev = features(24, 1), features(40, 2), features(30, 3)
     model = tiny_model()
     kwargs = dict(thresholds=(0.6, 0.9), rounds=2, epochs=4, batch_size=8, seed=0)
-    honest = st.run_self_training(model, labeled, pool[0], dev, audit_labels=pool[1], **kwargs)
+    honest = experiments.run_self_training(model, labeled, pool[0], dev, audit_labels=pool[1], **kwargs)
     kwargs["rounds"] = 1  # the audit-free twins need one round to show the point (and are faster)
-    flipped = st.run_self_training(model, labeled, pool[0], dev, audit_labels=1 - pool[1], **kwargs)
-    blind = st.run_self_training(model, labeled, pool[0], dev, **kwargs)
+    flipped = experiments.run_self_training(model, labeled, pool[0], dev, audit_labels=1 - pool[1], **kwargs)
+    blind = experiments.run_self_training(model, labeled, pool[0], dev, **kwargs)
     for t in (0.6, 0.9):
         for a, b, c in zip(honest["runs"][t], flipped["runs"][t], blind["runs"][t]):
             assert a["n_kept"] == b["n_kept"] == c["n_kept"]
@@ -73,22 +73,22 @@ def test_run_self_training_never_trains_on_audit_labels():
     assert len(honest["runs"][0.9]) == 2
     probs = honest["pool_probs"]
     assert probs["supervised"].shape == (40,) and len(probs[0.6]) == 2
-    assert first[0.6]["n_kept"] == len(st.select_confident(probs["supervised"], 0.6)[0])
+    assert first[0.6]["n_kept"] == len(experiments.select_confident(probs["supervised"], 0.6)[0])
 
 
 def test_run_self_training_validates():
     labeled, pool, dev = features(8, 1), features(8, 2), features(8, 3)
     with pytest.raises(TypeError, match="compile"):
-        st.run_self_training(build_head("cls", hidden_dim=H), labeled, pool[0], dev)
+        experiments.run_self_training(build_head("cls", hidden_dim=H), labeled, pool[0], dev)
     model = tiny_model()
     with pytest.raises(ValueError, match="rounds"):
-        st.run_self_training(model, labeled, pool[0], dev, rounds=0)
+        experiments.run_self_training(model, labeled, pool[0], dev, rounds=0)
     with pytest.raises(ValueError, match="threshold"):
-        st.run_self_training(model, labeled, pool[0], dev, thresholds=(1.2,))
+        experiments.run_self_training(model, labeled, pool[0], dev, thresholds=(1.2,))
     with pytest.raises(ValueError, match="audit_labels"):
-        st.run_self_training(model, labeled, pool[0], dev, audit_labels=[1, 0])
+        experiments.run_self_training(model, labeled, pool[0], dev, audit_labels=[1, 0])
     with pytest.raises(TypeError, match="dict"):
-        st.run_self_training(model, labeled, [1, 2], dev)
+        experiments.run_self_training(model, labeled, [1, 2], dev)
 
 
 def test_summarize_and_plot():
@@ -98,12 +98,12 @@ def test_summarize_and_plot():
                               "dev_accuracy": 0.65, "dev_f1": 0.55}],
                        0.9: [{"round": 1, "threshold": 0.9, "n_train": 13, "n_kept": 3,
                               "dev_accuracy": 0.62, "dev_f1": 0.5}]}}
-    table = st.summarize_self_training(result)
+    table = experiments.summarize_self_training(result)
     assert len(table) == 4 and table["threshold"].tolist() == [0.7, 0.7, 0.9, 0.9]
     assert table.query("round == 1")["n_kept"].tolist() == [8, 3]
-    fig = st.plot_self_training(table)
+    fig = plotting.plot_self_training(table)
     assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "pseudo-labels kept"
     with pytest.raises(KeyError, match="no column"):
-        st.plot_self_training(table, "test_accuracy")
+        plotting.plot_self_training(table, "test_accuracy")
     with pytest.raises(KeyError, match="runs"):
-        st.summarize_self_training({"supervised": {}})
+        experiments.summarize_self_training({"supervised": {}})

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from utils import training
+from utils import freezing, optim, training, weights
 from utils.training import Stage
 
 
@@ -33,13 +33,13 @@ def _freeze_all_but_head(model):
 
 
 def _unfreeze_all(model):
-    training.set_trainable(model, True)
+    freezing.set_trainable(model, True)
 
 
 def test_fit_stages_concatenates_and_recompiles():
     x, y = _data()
     model = _model()
-    before = training.snapshot_weights(model)
+    before = weights.snapshot_weights(model)
     run = training.fit_stages(
         model,
         [Stage("head", 2, 1e-2, _freeze_all_but_head), Stage("all", 3, 1e-2, _unfreeze_all)],
@@ -49,16 +49,16 @@ def test_fit_stages_concatenates_and_recompiles():
     assert [s[0] for s in run.stages] == ["head", "all"]
     assert len(run.metric("val_accuracy")) == 5 and len(run.stage_values("loss", "all")) == 3
     assert run.trainable_params == [18, 56 + 72 + 18]
-    drift = training.weight_drift(model, before)
+    drift = weights.weight_drift(model, before)
     assert list(drift) == ["low", "mid", "head"] and min(drift.values()) > 0
 
 
 def test_fit_stages_head_stage_leaves_base_untouched():
     x, y = _data()
     model = _model()
-    before = training.snapshot_weights(model)
+    before = weights.snapshot_weights(model)
     training.fit_stages(model, [Stage("head", 2, 1e-2, _freeze_all_but_head)], x, y)
-    drift = training.weight_drift(model, before)
+    drift = weights.weight_drift(model, before)
     assert drift["low"] == 0.0 and drift["mid"] == 0.0 and drift["head"] > 0.0
 
 
@@ -89,28 +89,31 @@ def test_staged_history_errors_name_valid_choices():
 
 def test_weight_drift_values_and_errors():
     model = _model()
-    ref = training.snapshot_weights(model)
-    assert set(training.weight_drift(model, ref).values()) == {0.0}
+    ref = weights.snapshot_weights(model)
+    assert set(weights.weight_drift(model, ref).values()) == {0.0}
     kernel, bias = model.get_layer("low").get_weights()
     model.get_layer("low").set_weights([kernel * 1.5, bias])
-    drift = training.weight_drift(model, ref)
+    drift = weights.weight_drift(model, ref)
     expected = np.linalg.norm(0.5 * kernel) / np.sqrt(np.sum(kernel**2) + np.sum(bias**2))
     assert drift["low"] == pytest.approx(expected, rel=1e-5)
-    with pytest.raises(KeyError, match="not in the reference"):
-        training.weight_drift(model, {k: v for k, v in ref.items() if k != "mid"})
+    with pytest.raises(ValueError, match="does not match"):
+        weights.weight_drift(model, ref[:-1])
+    other = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1, name="elsewhere")])
+    with pytest.raises(KeyError, match="not in"):
+        weights.weight_drift(model, ref, groups={"x": [other.layers[0]]})
     with pytest.raises(TypeError, match="Keras model"):
-        training.snapshot_weights("model")
+        weights.snapshot_weights("model")
 
 
 def _train_with(optimizer, steps=4):
     x, y = _data()
     model = _model()
-    before = training.snapshot_weights(model)
+    before = weights.snapshot_weights(model)
     if callable(optimizer):
         optimizer = optimizer(model)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
     model.fit(x, y, batch_size=16, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
-    return model, training.weight_drift(model, before)
+    return model, weights.weight_drift(model, before)
 
 
 @pytest.mark.parametrize("cls", [keras.optimizers.Adam, keras.optimizers.SGD, keras.optimizers.AdamW])
@@ -120,12 +123,12 @@ def test_discriminative_zero_freezes_and_one_matches_plain(cls):
 
     plain, _ = _train_with(cls(learning_rate=1e-2))
     same, _ = _train_with(
-        lambda m: training.make_discriminative(cls(learning_rate=1e-2), groups(m), multipliers=[1, 1, 1])
+        lambda m: optim.make_discriminative(cls(learning_rate=1e-2), groups(m), multipliers=[1, 1, 1])
     )
     for a, b in zip(plain.get_weights(), same.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
     _, drift = _train_with(
-        lambda m: training.make_discriminative(cls(learning_rate=1e-2), groups(m), multipliers=[0, 1, 1])
+        lambda m: optim.make_discriminative(cls(learning_rate=1e-2), groups(m), multipliers=[0, 1, 1])
     )
     assert drift["low"] == 0.0 and drift["mid"] > 0
 
@@ -133,7 +136,7 @@ def test_discriminative_zero_freezes_and_one_matches_plain(cls):
 def test_discriminative_lower_groups_move_less():
     def make(m):
         groups = [[m.get_layer("low")], [m.get_layer("mid")], [m.get_layer("head")]]
-        return training.make_discriminative(keras.optimizers.Adam(1e-2), groups, factor=10.0)
+        return optim.make_discriminative(keras.optimizers.Adam(1e-2), groups, factor=10.0)
 
     _, plain = _train_with(keras.optimizers.Adam(1e-2))
     _, drift = _train_with(make)
@@ -144,37 +147,37 @@ def test_discriminative_lower_groups_move_less():
 
 
 def test_discriminative_multipliers_and_errors():
-    assert training.discriminative_multipliers(3, 2.0) == [0.25, 0.5, 1.0]
-    assert training.discriminative_multipliers(1) == [1.0]
+    assert optim.discriminative_multipliers(3, 2.0) == [0.25, 0.5, 1.0]
+    assert optim.discriminative_multipliers(1) == [1.0]
     with pytest.raises(ValueError, match="factor must be >= 1"):
-        training.discriminative_multipliers(2, 0.5)
+        optim.discriminative_multipliers(2, 0.5)
     model = _model()
     with pytest.raises(ValueError, match="2 multipliers for 1 layer groups"):
-        training.make_discriminative(keras.optimizers.Adam(), [[model.layers[0]]], multipliers=[1, 1])
+        optim.make_discriminative(keras.optimizers.Adam(), [[model.layers[0]]], multipliers=[1, 1])
     with pytest.raises(TypeError, match="keras optimizer"):
-        training.make_discriminative("adam", [[model.layers[0]]])
+        optim.make_discriminative("adam", [[model.layers[0]]])
     with pytest.raises(ValueError, match="empty"):
-        training.make_discriminative(keras.optimizers.Adam(), [])
+        optim.make_discriminative(keras.optimizers.Adam(), [])
 
 
 def test_set_trainable_reaches_nested_layers():
     inner = _model()
     inner.get_layer("low").trainable = False
     outer = keras.Sequential([keras.Input((6,)), inner])
-    training.set_trainable(outer, True)
+    freezing.set_trainable(outer, True)
     assert all(layer.trainable for layer in inner.layers) and len(outer.trainable_weights) == 6
-    training.set_trainable(outer, False)
+    freezing.set_trainable(outer, False)
     assert outer.trainable_weights == [] and not inner.get_layer("head").trainable
     with pytest.raises(TypeError, match="Keras layer"):
-        training.set_trainable([inner], True)
+        freezing.set_trainable([inner], True)
 
 
 def test_split_layer_groups():
     model = _model()
-    groups = training.split_layer_groups(model.layers, 2)
+    groups = optim.split_layer_groups(model.layers, 2)
     assert [[layer.name for layer in g] for g in groups] == [["low", "mid"], ["head"]]
     with pytest.raises(ValueError, match=r"n_groups must be an int in \[1, 3\]"):
-        training.split_layer_groups(model.layers, 4)
+        optim.split_layer_groups(model.layers, 4)
 
 
 def test_gradual_unfreezing_unfreezes_top_down():
@@ -194,19 +197,19 @@ def test_gradual_unfreezing_unfreezes_top_down():
 
 
 def test_warmup_cosine_shape():
-    schedule = training.warmup_cosine(1e-3, total_steps=110, warmup_steps=10, final_fraction=0.1)
+    schedule = optim.warmup_cosine(1e-3, total_steps=110, warmup_steps=10, final_fraction=0.1)
     values = [float(schedule(s)) for s in (0, 5, 10, 60, 110, 500)]
     assert values[0] == pytest.approx(0.0, abs=1e-12)
     assert values[1] == pytest.approx(5e-4, rel=1e-5)
     assert values[2] == pytest.approx(1e-3, rel=1e-5)
     assert values[3] == pytest.approx(1e-3 * (0.1 + 0.9 * 0.5), rel=1e-4)
     assert values[4] == pytest.approx(1e-4, rel=1e-4) and values[5] == pytest.approx(1e-4, rel=1e-4)
-    no_warmup = training.warmup_cosine(1e-3, total_steps=10, warmup_steps=0)
+    no_warmup = optim.warmup_cosine(1e-3, total_steps=10, warmup_steps=0)
     assert float(no_warmup(0)) == pytest.approx(1e-3)
     with pytest.raises(ValueError, match="warmup_steps must be"):
-        training.warmup_cosine(1e-3, total_steps=10, warmup_steps=10)
+        optim.warmup_cosine(1e-3, total_steps=10, warmup_steps=10)
     with pytest.raises(ValueError, match="peak_lr"):
-        training.warmup_cosine(0.0, total_steps=10, warmup_steps=1)
+        optim.warmup_cosine(0.0, total_steps=10, warmup_steps=1)
 
 
 def test_reset_optimizer_restarts_like_a_fresh_compile():
@@ -217,13 +220,13 @@ def test_reset_optimizer_restarts_like_a_fresh_compile():
     model.compile(optimizer=keras.optimizers.Adam(1e-1), loss="sparse_categorical_crossentropy")
     model.fit(x, y, batch_size=16, epochs=1, verbose=0, shuffle=False)
     model.set_weights(start)
-    training.reset_optimizer(model.optimizer, 1e-2)
+    optim.reset_optimizer(model.optimizer, 1e-2)
     assert int(model.optimizer.iterations) == 0
     assert float(model.optimizer.learning_rate) == pytest.approx(1e-2)
     model.fit(x, y, batch_size=16, epochs=1, verbose=0, shuffle=False)
     for a, b in zip(fresh.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="> 0"):
-        training.reset_optimizer(model.optimizer, 0.0)
+        optim.reset_optimizer(model.optimizer, 0.0)
     with pytest.raises(TypeError, match="keras optimizer"):
-        training.reset_optimizer("adam")
+        optim.reset_optimizer("adam")

@@ -1,18 +1,21 @@
-"""Fine-Tune Twice course helpers: config, data, models, freezing, training, plotting."""
+"""Fine-Tune Twice course helpers, one module per role (README's maintainer section has the map)."""
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "assets",
     "checks",
     "config",
     "data",
+    "experiments",
     "freezing",
-    "heads",
+    "metrics",
     "models",
+    "optim",
     "plotting",
     "results",
-    "self_training",
-    "text",
     "training",
+    "validate",
+    "weights",
 ]

@@ -25,6 +25,7 @@ import numpy as np
 
 __all__ = [
     "iter_leaf_layers",
+    "set_trainable",
     "freeze_all",
     "freeze_up_to",
     "unfreeze_top",
@@ -80,6 +81,36 @@ def iter_leaf_layers(model: keras.layers.Layer) -> list[keras.layers.Layer]:
     for kid in kids:
         leaves.extend(iter_leaf_layers(kid) if _children(kid) else [kid])
     return leaves
+
+
+def set_trainable(layer: keras.layers.Layer, value: bool) -> keras.layers.Layer:
+    """Sets ``trainable`` on a layer and on every layer nested inside it.
+
+    Keras's own setter does not always reach the layers of a nested model
+    (e.g. after one of them was frozen by hand), so this walks them all.
+
+    Args:
+        layer: A layer or model.
+        value: The new flag.
+
+    Returns:
+        ``layer`` (for chaining).
+
+    Raises:
+        TypeError: ``layer`` is not a Keras layer.
+
+    Example:
+        >>> set_trainable(model, True)  # doctest: +SKIP
+        >>> set_trainable(backbone, False)  # doctest: +SKIP
+
+    Used in: 03_fine_tuning_low_lr.ipynb, 04_strategy_grid.ipynb.
+    """
+    if not isinstance(layer, keras.layers.Layer):
+        raise TypeError(f"set_trainable needs a Keras layer or model, got {type(layer).__name__}.")
+    layer.trainable = bool(value)
+    for child in getattr(layer, "layers", None) or []:
+        set_trainable(child, value)
+    return layer
 
 
 def _sync_containers(layer: keras.layers.Layer) -> bool:

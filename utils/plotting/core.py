@@ -1,4 +1,4 @@
-"""Plots of the course: every function returns a matplotlib ``Figure``.
+"""General plots: histories, confusion matrices, images, trainable maps, bars.
 
 Figures are closed before they are returned, so a notebook shows each one
 exactly once, when it is the cell's last expression (or via ``display(fig)``).
@@ -18,10 +18,21 @@ __all__ = [
     "plot_images",
     "plot_trainable",
     "plot_bars",
+    "new_figure",
+    "history_dict",
 ]
 
 
-def _new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6, 4)):
+def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6, 4)):
+    """A closed figure with a grid of axes (``squeeze=False``): shown once, when returned.
+
+    Example:
+        >>> fig, axes = new_figure(1, 2)
+        >>> axes.shape
+        (1, 2)
+
+    Used in: every ``plot_*`` of ``utils.plotting``.
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
@@ -29,7 +40,14 @@ def _new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (
     return fig, axes
 
 
-def _history_dict(history: Any) -> dict[str, list[float]]:
+def history_dict(history: Any) -> dict[str, list[float]]:
+    """``{metric: values}`` from a keras ``History`` or a dict of metric lists.
+
+    Raises:
+        TypeError: ``history`` is neither.
+
+    Used in: ``plot_history``.
+    """
     if hasattr(history, "history") and isinstance(history.history, Mapping):
         return dict(history.history)
     if isinstance(history, Mapping) and all(
@@ -70,12 +88,12 @@ def plot_history(history: Any, metric: str = "accuracy", title: str | None = Non
         isinstance(history, Mapping) and history
         and all(isinstance(v, Sequence | np.ndarray) for v in history.values())
     ):
-        runs = {"": _history_dict(history)}
+        runs = {"": history_dict(history)}
     elif isinstance(history, Mapping) and history:
-        runs = {str(name): _history_dict(h) for name, h in history.items()}
+        runs = {str(name): history_dict(h) for name, h in history.items()}
     else:
         raise TypeError(f"history must be a History or a non-empty dict, got {history!r}.")
-    fig, axes = _new_figure()
+    fig, axes = new_figure()
     ax = axes[0, 0]
     for i, (name, hist) in enumerate(runs.items()):
         if metric not in hist:
@@ -130,7 +148,7 @@ def plot_confusion(
             raise ValueError(f"{name} has labels outside [0, {k - 1}] for class_names {list(class_names)}.")
     counts = np.zeros((k, k), dtype=int)
     np.add.at(counts, (y_true, y_pred), 1)
-    fig, axes = _new_figure(figsize=(1.0 * k + 2, 1.0 * k + 1.5))
+    fig, axes = new_figure(figsize=(1.0 * k + 2, 1.0 * k + 1.5))
     ax = axes[0, 0]
     ax.imshow(counts, cmap="Blues")
     for i in range(k):
@@ -194,7 +212,7 @@ def plot_images(
 
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = _new_figure(nrows, ncols, figsize=(1.8 * ncols, 1.9 * nrows + (0.4 if title else 0)))
+    fig, axes = new_figure(nrows, ncols, figsize=(1.8 * ncols, 1.9 * nrows + (0.4 if title else 0)))
     for i, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if i >= n:
@@ -246,7 +264,7 @@ def plot_trainable(model: Any, title: str | None = None):
     table = trainable_summary(model, only_weighted=True)
     total = table.trainable_params + table.non_trainable_params
     colors = ["tab:green" if t else "lightgray" for t in table.trainable]
-    fig, axes = _new_figure(figsize=(min(14, 4 + 0.08 * len(table)), 3.5))
+    fig, axes = new_figure(figsize=(min(14, 4 + 0.08 * len(table)), 3.5))
     ax = axes[0, 0]
     ax.bar(np.arange(len(table)), np.maximum(total.to_numpy(), 1), color=colors, width=0.9)
     ax.set_yscale("log")
@@ -302,7 +320,7 @@ def plot_bars(
             stds.append(0.0)
         else:
             raise ValueError(f"value for {name!r} must be a number or (mean, std), got {v!r}.")
-    fig, axes = _new_figure(figsize=(1.3 * len(values) + 2, 3.5))
+    fig, axes = new_figure(figsize=(1.3 * len(values) + 2, 3.5))
     ax = axes[0, 0]
     x = np.arange(len(values))
     bars = ax.bar(x, means, yerr=stds if any(stds) else None, capsize=4,
@@ -320,145 +338,3 @@ def plot_bars(
 
 # --------------------------------------------------------------------------- stages, drift, grids
 # (added for 03_fine_tuning_low_lr and 04_strategy_grid)
-
-
-def plot_stages(staged_history: Any, metric: str = "accuracy", title: str | None = None):
-    """Plots one curve across all stages of a staged run, stage boundaries marked.
-
-    Args:
-        staged_history: A ``utils.training.StagedHistory`` (what ``fit_stages`` returns).
-        metric: Metric key; ``val_<metric>`` is drawn too when recorded.
-        title: Axes title; defaults to the metric.
-
-    Returns:
-        A matplotlib Figure: training (solid) and validation (dashed) per epoch,
-        a vertical line at each stage boundary and each stage's name on top.
-
-    Raises:
-        TypeError: Not a staged history (needs ``.history`` and ``.stages``).
-        KeyError: ``metric`` was not recorded (the recorded keys are listed).
-
-    Example:
-        >>> run = fit_stages(model, stages, x, y, validation_data=(xv, yv))  # doctest: +SKIP
-        >>> plot_stages(run, "accuracy")  # doctest: +SKIP
-
-    Used in: 03_fine_tuning_low_lr.ipynb.
-    """
-    if not (hasattr(staged_history, "history") and hasattr(staged_history, "stages")):
-        raise TypeError(
-            "plot_stages needs a StagedHistory (from utils.training.fit_stages), got "
-            f"{type(staged_history).__name__}."
-        )
-    history = staged_history.history
-    if metric not in history:
-        raise KeyError(f"No metric {metric!r}; recorded: {sorted(history)}.")
-    fig, axes = _new_figure(figsize=(7, 4))
-    ax = axes[0, 0]
-    epochs = np.arange(1, len(history[metric]) + 1)
-    ax.plot(epochs, history[metric], "-o", ms=3, color="C0", label=f"train {metric}")
-    if f"val_{metric}" in history:
-        ax.plot(epochs, history[f"val_{metric}"], "--o", ms=3, color="C1", label=f"val {metric}")
-    for k, (name, start, end) in enumerate(staged_history.stages):
-        if k:
-            ax.axvline(start + 0.5, color="grey", lw=1, ls=":")
-        ax.text((start + end) / 2 + 0.5, 1.01, name, transform=ax.get_xaxis_transform(),
-                ha="center", va="bottom", fontsize=9)
-    ax.set_xlabel("epoch (all stages)")
-    ax.set_ylabel(metric)
-    ax.set_title(title or metric, pad=18)
-    ax.legend(loc="best", fontsize=8)
-    return fig
-
-
-def plot_weight_drift(drifts: Mapping[str, Mapping[str, float]], title: str | None = None):
-    """Plots per-layer relative weight drift, one line per run, input side on the left.
-
-    Args:
-        drifts: ``{run label: {layer name: drift}}`` (``utils.training.weight_drift``
-            values), every run over the same layers in depth order.
-        title: Axes title.
-
-    Returns:
-        A matplotlib Figure with a log-scale y axis (drift 0 is drawn at 1e-6).
-
-    Raises:
-        ValueError: No runs, or runs over different layers.
-
-    Example:
-        >>> drift = {"lr=1e-3": weight_drift(model, before)}  # doctest: +SKIP
-        >>> plot_weight_drift(drift)  # doctest: +SKIP
-
-    Used in: 03_fine_tuning_low_lr.ipynb.
-    """
-    if not drifts:
-        raise ValueError("drifts is empty: pass {run label: {layer: drift}}.")
-    layer_lists = [list(d) for d in drifts.values()]
-    if any(names != layer_lists[0] for names in layer_lists):
-        raise ValueError("every run must cover the same layers in the same order.")
-    fig, axes = _new_figure(figsize=(8, 4))
-    ax = axes[0, 0]
-    x = np.arange(len(layer_lists[0]))
-    for label, drift in drifts.items():
-        ax.plot(x, np.maximum(np.array(list(drift.values()), dtype=float), 1e-6), label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("layer (input side -> output side)")
-    ax.set_ylabel("relative drift ||w - w0|| / ||w0||")
-    ax.set_title(title or "How far fine-tuning moved each layer")
-    ax.legend(fontsize=8)
-    return fig
-
-
-def plot_grid_heatmap(
-    table: Any, title: str | None = None, fmt: str = ".2f", cmap: str = "viridis",
-    vmin: float | None = None, vmax: float | None = None,
-):
-    """Draws a table of numbers (e.g. accuracy per setting x strategy) as an annotated heatmap.
-
-    Args:
-        table: A pandas DataFrame (rows x columns, numbers); cells may be strings
-            like ``"0.81 ± 0.02"`` only if a numeric ``table`` is passed instead.
-        title: Axes title.
-        fmt: Number format of the annotations.
-        cmap: Matplotlib colormap.
-        vmin: Lower end of the colour scale (default: the smallest value).
-        vmax: Upper end of the colour scale (default: the largest value).
-
-    Returns:
-        A matplotlib Figure; the best column of each row is annotated in bold.
-
-    Raises:
-        TypeError: ``table`` is not a DataFrame of numbers.
-
-    Example:
-        >>> df = pd.DataFrame({"probe": [0.8], "scratch": [0.3]}, index=["flowers"])  # doctest: +SKIP
-        >>> plot_grid_heatmap(df)  # doctest: +SKIP
-
-    Used in: 04_strategy_grid.ipynb.
-    """
-    import pandas as pd
-
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}.")
-    try:
-        values = table.to_numpy(dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError("table must hold numbers only (format them in the annotations).") from None
-    fig, axes = _new_figure(figsize=(1.6 * values.shape[1] + 2.5, 0.7 * values.shape[0] + 1.8))
-    ax = axes[0, 0]
-    image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    fig.colorbar(image, ax=ax)
-    ax.set_xticks(range(values.shape[1]), [str(c) for c in table.columns], rotation=20, ha="right")
-    ax.set_yticks(range(values.shape[0]), [str(i) for i in table.index])
-    low, high = np.nanmin(values), np.nanmax(values)
-    for i in range(values.shape[0]):
-        best = int(np.nanargmax(values[i])) if np.isfinite(values[i]).any() else -1
-        for j in range(values.shape[1]):
-            dark = (values[i, j] - low) < 0.5 * (high - low + 1e-12)
-            ax.text(j, i, format(values[i, j], fmt), ha="center", va="center",
-                    color="white" if dark else "black",
-                    fontweight="bold" if j == best else "normal")
-    ax.set_title(title or "")
-    return fig
-
-
-__all__ += ["plot_stages", "plot_weight_drift", "plot_grid_heatmap"]

@@ -29,16 +29,13 @@ from typing import Any
 import keras
 import numpy as np
 
-from utils.text import restore_weights, score_classification, snapshot_weights
-from utils.training import reset_optimizer
+from utils.metrics import score_classification
+from utils.models import concat_rows, predict_padded, take_rows
+from utils.optim import reset_optimizer
+from utils.validate import check_number
+from utils.weights import restore_weights, snapshot_weights
 
-__all__ = [
-    "select_confident",
-    "audit_pseudo_labels",
-    "run_self_training",
-    "summarize_self_training",
-    "plot_self_training",
-]
+__all__ = ["select_confident", "audit_pseudo_labels", "run_self_training"]
 
 
 def select_confident(probs: Any, threshold: float) -> tuple[np.ndarray, np.ndarray]:
@@ -53,7 +50,9 @@ def select_confident(probs: Any, threshold: float) -> tuple[np.ndarray, np.ndarr
         ``(indices, labels)``: positions in the pool (sorted) and their 0/1 pseudo-labels.
 
     Raises:
-        ValueError: ``threshold`` outside [0.5, 1), or probabilities outside [0, 1].
+        TypeError: ``threshold`` is not a number.
+        ValueError: ``threshold`` outside [0.5, 1), probabilities outside [0, 1] or NaN, or
+            a 2-D array of several columns (pass P(positive), e.g. ``probs[:, 1]``).
 
     Example:
         >>> select_confident([0.95, 0.5, 0.02, 0.8], 0.9)
@@ -61,11 +60,21 @@ def select_confident(probs: Any, threshold: float) -> tuple[np.ndarray, np.ndarr
 
     Used in: 08_self_training.ipynb.
     """
-    if not isinstance(threshold, int | float) or not 0.5 <= threshold < 1:
-        raise ValueError(f"threshold must be in [0.5, 1), e.g. 0.7 or 0.9; got {threshold!r}.")
-    p = np.asarray(probs, dtype=np.float64).reshape(-1)
-    if p.size and (np.nanmin(p) < 0 or np.nanmax(p) > 1 or np.isnan(p).any()):
-        raise ValueError("probs must be probabilities in [0, 1] (apply a sigmoid to logits).")
+    try:
+        threshold = check_number("threshold", threshold, 0.5, 1.0, high_open=True)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{error} Use a confidence such as 0.7 or 0.9.") from None
+    p = np.asarray(probs, dtype=np.float64)
+    if p.ndim == 2 and p.shape[1] == 1:
+        p = p[:, 0]
+    if p.ndim != 1:
+        raise ValueError(
+            f"probs must hold P(positive) per example, shape (N,) or (N, 1); got shape "
+            f"{p.shape}. For a 2-class softmax pass probs[:, 1]."
+        )
+    if p.size and (np.isnan(p).any() or p.min() < 0 or p.max() > 1):
+        raise ValueError("probs must be probabilities in [0, 1] without NaN (apply a sigmoid "
+                         "to logits).")
     keep = np.maximum(p, 1.0 - p) >= threshold  # confidence in the predicted class
     indices = np.flatnonzero(keep)
     return indices, (p[indices] >= 0.5).astype(np.int64)
@@ -108,14 +117,6 @@ def audit_pseudo_labels(
             "true_positive_rate": round(float(truth[idx].mean()), 6)}
 
 
-def _take(x: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
-    return {k: v[idx] for k, v in x.items()}
-
-
-def _concat(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {k: np.concatenate([a[k], b[k]]) for k in a}
-
-
 def _train(model: keras.Model, initial: list[np.ndarray], x: dict, y: np.ndarray,
            epochs: int, batch_size: int, seed: int, verbose: int) -> None:
     """Restarts from ``initial`` and trains; the epoch orders come from ``seed`` alone.
@@ -130,12 +131,8 @@ def _train(model: keras.Model, initial: list[np.ndarray], x: dict, y: np.ndarray
     y = np.asarray(y, dtype="float32")
     for _ in range(epochs):
         order = rng.permutation(len(y))
-        model.fit(_take(x, order), y[order], batch_size=batch_size, epochs=1, shuffle=False,
+        model.fit(take_rows(x, order), y[order], batch_size=batch_size, epochs=1, shuffle=False,
                   verbose=verbose)
-
-
-def _probs(model: keras.Model, x: dict, batch_size: int) -> np.ndarray:
-    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), np.float64).reshape(-1)
 
 
 def _check_inputs(name: str, x: Any, n: int | None = None) -> int:
@@ -225,8 +222,8 @@ def run_self_training(
 
     def evaluate(record: dict[str, Any]) -> np.ndarray:
         record.update({f"dev_{k}": v for k, v in
-                       score_classification(y_dev, _probs(model, x_dev, predict_batch)).items()})
-        pool_probs = _probs(model, pool, predict_batch)
+                       score_classification(y_dev, predict_padded(model, x_dev, predict_batch)).items()})
+        pool_probs = predict_padded(model, pool, predict_batch)
         if audit is not None:  # audit only: how good are ALL of this model's pool predictions
             record["pool_accuracy"] = score_classification(audit, pool_probs)["accuracy"]
         return pool_probs
@@ -252,7 +249,7 @@ def run_self_training(
             if audit is not None:
                 record.update(audit_pseudo_labels(idx, pseudo, audit))
                 record["teacher_pool_accuracy"] = teacher_acc
-            x_train = _concat(x_lab, _take(pool, idx))
+            x_train = concat_rows(x_lab, take_rows(pool, idx))
             y_train = np.concatenate([y_lab, pseudo])
             _train(model, initial, x_train, y_train, epochs, batch_size, seed, verbose)
             teacher = evaluate(record)
@@ -263,78 +260,3 @@ def run_self_training(
         runs[threshold] = records
     restore_weights(model, initial)
     return {"supervised": supervised, "runs": runs, "pool_probs": pool_probs}
-
-
-def summarize_self_training(result: dict[str, Any]) -> Any:
-    """One row per (threshold, round), the supervised round 0 repeated for each threshold.
-
-    Args:
-        result: From ``run_self_training``.
-
-    Returns:
-        A pandas DataFrame with columns ``threshold``, ``round``, ``n_kept``, ``n_train``,
-        ``dev_accuracy``, ``dev_f1`` and, when audited, ``pseudo_accuracy``,
-        ``teacher_pool_accuracy``, ``pool_accuracy``.
-
-    Raises:
-        KeyError: ``result`` lacks ``supervised``/``runs``.
-
-    Example:
-        >>> summarize_self_training(result).query("round == 1")
-
-    Used in: 08_self_training.ipynb.
-    """
-    import pandas as pd
-
-    missing = [k for k in ("supervised", "runs") if k not in result]
-    if missing:
-        raise KeyError(f"result lacks {missing}: pass what run_self_training returned.")
-    rows = []
-    for threshold, records in result["runs"].items():
-        rows.append(dict(result["supervised"], threshold=threshold))
-        rows.extend(records)
-    frame = pd.DataFrame(rows)
-    first = ["threshold", "round", "n_kept", "n_train", "dev_accuracy", "dev_f1"]
-    return frame[first + [c for c in frame.columns if c not in first]]
-
-
-def plot_self_training(table: Any, metric: str = "dev_accuracy") -> Any:
-    """Two panels: ``metric`` over rounds and pseudo-labels kept, one line per threshold.
-
-    Args:
-        table: From ``summarize_self_training``.
-        metric: Column drawn in the left panel.
-
-    Returns:
-        A matplotlib ``Figure`` (not shown).
-
-    Raises:
-        KeyError: ``metric`` is not a column.
-
-    Example:
-        >>> fig = plot_self_training(summarize_self_training(result))
-        >>> len(fig.axes)
-        2
-
-    Used in: 08_self_training.ipynb.
-    """
-    import matplotlib.pyplot as plt
-
-    if metric not in table.columns:
-        raise KeyError(f"no column {metric!r}; available: {list(table.columns)}.")
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    plt.close(fig)
-    for threshold, rows in table.groupby("threshold"):
-        axes[0].plot(rows["round"], rows[metric], marker="o", label=f"threshold {threshold}")
-        axes[1].plot(rows["round"], rows["n_kept"], marker="o", label=f"threshold {threshold}")
-    base = table.loc[table["round"] == 0, metric].iloc[0]
-    axes[0].axhline(base, color="gray", linestyle="--", label="supervised only")
-    axes[0].set_ylabel(metric)
-    axes[1].set_ylabel("pseudo-labels kept")
-    for ax in axes:
-        ax.set_xlabel("round (0 = labeled data only)")
-        ax.set_xticks(sorted(table["round"].unique()))
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig

@@ -1,4 +1,4 @@
-"""Tests for utils.text: tiny BERT encoders (2 layers, hidden 32) so each runs in seconds."""
+"""Tests for the sentence-pair models, metrics, weights and notebook 06's runner: tiny BERT encoders (2 layers, hidden 32) so each runs in seconds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 keras = pytest.importorskip("keras")
 keras_hub = pytest.importorskip("keras_hub")
 
-from utils import text  # noqa: E402
+from utils import experiments, metrics, models, plotting, weights  # noqa: E402
 from utils.data import SentencePairs  # noqa: E402
 from utils.models import load_pair_tokenizer  # noqa: E402
 
@@ -50,128 +50,129 @@ def tiny_data():
 
 def test_encode_pairs_shapes_segments_and_cache(tokenizer):
     pairs = make_pairs(3, "regression")
-    x = text.encode_pairs(pairs, tokenizer)
+    x = models.encode_pairs(pairs, tokenizer)
     assert x["token_ids"].shape == (3, 24) and x["token_ids"].dtype == np.int32
     assert x["padding_mask"].dtype == bool
     assert set(np.unique(x["segment_ids"])) == {0, 1}, "second sentence has segment 1"
-    assert text.encode_pairs(pairs, tokenizer) is x, "same content -> cached arrays"
-    other = text.encode_pairs(make_pairs(3, "regression", seed=9), tokenizer)
+    assert models.encode_pairs(pairs, tokenizer) is x, "same content -> cached arrays"
+    other = models.encode_pairs(make_pairs(3, "regression", seed=9), tokenizer)
     assert other is not x
     with pytest.raises(TypeError, match="SentencePairs"):
-        text.encode_pairs(["a", "b"], tokenizer)
+        models.encode_pairs(["a", "b"], tokenizer)
 
 
 def test_encode_sentences(tokenizer):
-    x = text.encode_sentences(["a cat", "the big red dog sat"], tokenizer)
+    x = models.encode_sentences(["a cat", "the big red dog sat"], tokenizer)
     assert x["token_ids"].shape == (2, 24)
     assert x["padding_mask"].sum(axis=1).tolist() == [4, 7], "[CLS] words [SEP]"
     assert (x["segment_ids"] == 0).all()
     with pytest.raises(TypeError, match="list of sentences"):
-        text.encode_sentences("a cat", tokenizer)
+        models.encode_sentences("a cat", tokenizer)
 
 
 def test_build_cross_encoder_and_errors(tokenizer):
     encoder = tiny_encoder()
-    model = text.build_cross_encoder(encoder, "regression")
-    x = text.encode_pairs(make_pairs(4, "regression"), tokenizer)
+    model = models.build_cross_encoder(encoder, "regression")
+    x = models.encode_pairs(make_pairs(4, "regression"), tokenizer)
     out = np.asarray(model.predict(x, verbose=0))
     assert out.shape == (4, 1) and (out >= 0).all() and (out <= 5).all(), "sigmoid x 5 range"
-    cls = text.build_cross_encoder(encoder, "classification", pooling="cls")
+    cls = models.build_cross_encoder(encoder, "classification", pooling="cls")
     prob = np.asarray(cls.predict(x, verbose=0))
     assert ((prob > 0) & (prob < 1)).all()
     with pytest.raises(ValueError, match="pooling"):
-        text.build_cross_encoder(encoder, pooling="max")
+        models.build_cross_encoder(encoder, pooling="max")
     with pytest.raises(ValueError, match="regression"):
-        text.build_cross_encoder(encoder, task="regresion")
+        models.build_cross_encoder(encoder, task="regresion")
     with pytest.raises(TypeError, match="Keras"):
-        text.build_cross_encoder("bert")
+        models.build_cross_encoder("bert")
 
 
 def test_transfer_encoder_shares_encoder_with_new_head():
     encoder = tiny_encoder()
-    first = text.build_cross_encoder(encoder, "regression")
-    second = text.transfer_encoder(first, "classification")
+    first = models.build_cross_encoder(encoder, "regression")
+    second = models.transfer_encoder(first, "classification")
     assert encoder in second.layers, "the encoder object is carried over"
     assert second.get_layer("mrpc_head") is not None
     assert "stsb_head" not in [layer.name for layer in second.layers], "the old head is dropped"
-    with pytest.raises(ValueError, match="no encoder"):
-        text.transfer_encoder(keras.Sequential([keras.layers.Dense(1)]), "regression")
+    with pytest.raises(ValueError, match="no text encoder"):
+        models.transfer_encoder(keras.Sequential([keras.layers.Dense(1)]), "regression")
 
 
-def test_build_joint_model_two_outputs(tokenizer):
-    joint = text.build_joint_model(tiny_encoder())
-    out = joint.predict(text.encode_pairs(make_pairs(3, "regression"), tokenizer), verbose=0)
+def test_pair_models_joint_two_outputs(tokenizer):
+    joint = models.build_pair_models(tiny_encoder()).joint
+    out = joint.predict(models.encode_pairs(make_pairs(3, "regression"), tokenizer), verbose=0)
     assert set(out) == {"stsb", "mrpc"} and out["stsb"].shape == (3, 1)
 
 
 def test_mean_pool_ignores_padding(tokenizer):
-    models = text.build_pair_models(tiny_encoder())
-    short = text.encode_sentences(["a cat"], tokenizer)
+    pm = models.build_pair_models(tiny_encoder())
+    short = models.encode_sentences(["a cat"], tokenizer)
     longer = load_pair_tokenizer(40)(["a cat"])
-    a, b = models.embed.predict(short, verbose=0), models.embed.predict(longer, verbose=0)
+    a, b = pm.embed.predict(short, verbose=0), pm.embed.predict(longer, verbose=0)
     np.testing.assert_allclose(a, b, atol=1e-5, err_msg="padding must not change the embedding")
 
 
 def test_score_regression():
-    scores = text.score_regression([0, 1, 2, 3], [0, 1, 3, 2])
+    scores = metrics.score_regression([0, 1, 2, 3], [0, 1, 3, 2])
     assert scores["spearman"] == pytest.approx(0.8)
     assert scores["pearson"] == pytest.approx(0.8)
-    assert text.score_regression([1, 2, 3], [1, 1, 1]) == {"pearson": 0.0, "spearman": 0.0}
+    assert metrics.score_regression([1, 2, 3], [1, 1, 1]) == {"pearson": 0.0, "spearman": 0.0}
     with pytest.raises(ValueError, match=">= 3"):
-        text.score_regression([1, 2], [1, 2])
+        metrics.score_regression([1, 2], [1, 2])
 
 
 def test_score_classification():
-    got = text.score_classification([1, 0, 1, 1], [0.9, 0.2, 0.4, 0.8])
+    got = metrics.score_classification([1, 0, 1, 1], [0.9, 0.2, 0.4, 0.8])
     assert got == {"accuracy": 0.75, "f1": 0.8}
-    assert text.score_classification([1, 0], [0.1, 0.2])["f1"] == 0.0
-    assert text.score_classification([1, 0], [3.0, 2.0], threshold=2.5)["accuracy"] == 1.0
+    assert metrics.score_classification([1, 0], [0.1, 0.2])["f1"] == 0.0
+    assert metrics.score_classification([1, 0], [3.0, 2.0], threshold=2.5)["accuracy"] == 1.0
     with pytest.raises(ValueError, match="0/1"):
-        text.score_classification([2, 0], [0.1, 0.2])
+        metrics.score_classification([2, 0], [0.1, 0.2])
 
 
 def test_tune_threshold():
-    assert text.tune_threshold([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9]) == pytest.approx(0.45)
+    assert metrics.tune_threshold([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9]) == pytest.approx(0.45)
     # all positive: the threshold sits below every score
-    assert text.tune_threshold([1, 1, 1], [0.2, 0.5, 0.7]) < 0.2
+    assert metrics.tune_threshold([1, 1, 1], [0.2, 0.5, 0.7]) < 0.2
 
 
 def test_compute_cosine_similarity(tokenizer):
-    models = text.build_pair_models(tiny_encoder())
+    pm = models.build_pair_models(tiny_encoder())
     pairs = make_pairs(3, "regression")
     same = SentencePairs("x", "t", pairs.sentence1, pairs.sentence1, pairs.labels, "regression")
-    np.testing.assert_allclose(text.compute_cosine_similarity(models.embed, same, tokenizer),
+    np.testing.assert_allclose(models.compute_cosine_similarity(pm.embed, same, tokenizer),
                                1.0, atol=1e-5)
-    sims = text.compute_cosine_similarity(models.embed, pairs, tokenizer)
+    sims = models.compute_cosine_similarity(pm.embed, pairs, tokenizer)
     assert sims.shape == (3,) and (np.abs(sims) <= 1 + 1e-6).all()
     with pytest.raises(TypeError, match="SentencePairs"):
-        text.compute_cosine_similarity(models.embed, ["a"], tokenizer)
+        models.compute_cosine_similarity(pm.embed, ["a"], tokenizer)
 
 
 def test_snapshot_restore_and_drift():
     encoder = tiny_encoder()
-    before = text.snapshot_weights(encoder)
-    drift0 = text.measure_weight_drift(encoder, before)
+    before = weights.snapshot_weights(encoder)
+    groups = models.encoder_layer_groups(encoder)
+    drift0 = weights.weight_drift(encoder, before, groups=groups)
     assert list(drift0)[:3] == ["embeddings", "transformer_layer_0", "transformer_layer_1"]
     assert all(v == 0 for v in drift0.values())
     target = next(i for i, w in enumerate(encoder.weights) if "transformer_layer_1" in w.path)
     moved = [w * 1.1 if i == target else w for i, w in enumerate(before)]
-    text.restore_weights(encoder, moved)
-    drift = text.measure_weight_drift(encoder, before)
+    weights.restore_weights(encoder, moved)
+    drift = weights.weight_drift(encoder, before, groups=groups)
     assert drift["transformer_layer_1"] > 0 and drift["transformer_layer_0"] == 0
-    text.restore_weights(encoder, before)
-    assert text.measure_weight_drift(encoder, before)["transformer_layer_1"] == 0
+    weights.restore_weights(encoder, before)
+    assert weights.weight_drift(encoder, before, groups=groups)["transformer_layer_1"] == 0
     with pytest.raises(ValueError, match="arrays"):
-        text.restore_weights(encoder, before[:2])
-    with pytest.raises(ValueError, match="snapshots"):
-        text.measure_weight_drift(encoder, before[:2])
+        weights.restore_weights(encoder, before[:2])
+    with pytest.raises(ValueError, match="does not match"):
+        weights.weight_drift(encoder, before[:2])
 
 
 def test_run_arm_stages_cache_and_summary(tokenizer, tiny_data):
-    models = text.build_pair_models(tiny_encoder())
-    params = text.ArmParams(epochs=1, batch_size=16, max_length=24, sentence_length=16,
-                            eval_batch_size=32)
-    d = text.run_arm("D", tiny_data, params, seed=3, models=models, tokenizer=tokenizer)
+    pm = models.build_pair_models(tiny_encoder())
+    params = experiments.ArmParams(epochs=1, batch_size=16, max_length=24, sentence_length=16,
+                                   eval_batch_size=32)
+    d = experiments.run_arm("D", tiny_data, params, seed=3, models=pm, tokenizer=tokenizer)
     assert [s["kind"] for s in d["stages"]] == ["pretrained", "stsb", "mrpc", "joint"]
     last = d["stages"][-1]
     assert last["metrics"]["mrpc_source"] == "mrpc_head"
@@ -179,21 +180,21 @@ def test_run_arm_stages_cache_and_summary(tokenizer, tiny_data):
     assert last["drift"]["transformer_layer_0"] > 0, "the encoder trains in every stage"
     assert set(last["history"]) >= {"loss", "stsb_loss", "mrpc_loss"}
     assert d["stages"][1]["metrics"]["mrpc_source"].startswith("stsb_head")
-    b = text.run_arm("B", tiny_data, params, seed=3, models=models, tokenizer=tokenizer)
+    b = experiments.run_arm("B", tiny_data, params, seed=3, models=pm, tokenizer=tokenizer)
     assert [s["cached"] for s in b["stages"]] == [True, True, True], "B = D's first two stages"
     assert b["stages"][2]["metrics"] == d["stages"][2]["metrics"]
-    e = text.run_arm("E", tiny_data, params, seed=3, models=models, tokenizer=tokenizer)
+    e = experiments.run_arm("E", tiny_data, params, seed=3, models=pm, tokenizer=tokenizer)
     assert e["stages"][1]["metrics"]["mrpc_source"] == "stsb_head>2.5"
-    table = text.summarize_runs([d, b, e])
+    table = experiments.summarize_runs([d, b, e])
     assert table.loc[("D", 3), "n_seeds"] == 1 and table.loc[("D", 3), "kind"] == "joint"
-    fig = text.plot_arm_stages([d, e])
+    fig = plotting.plot_arm_stages([d, e])
     assert len(fig.axes) == 2
     with pytest.raises(KeyError, match="Unknown arm"):
-        text.run_arm("Z", tiny_data, params, models=models, tokenizer=tokenizer)
+        experiments.run_arm("Z", tiny_data, params, models=pm, tokenizer=tokenizer)
     with pytest.raises(KeyError, match="missing"):
-        text.run_arm("A", {"stsb_train": tiny_data["stsb_train"]}, params, models=models)
+        experiments.run_arm("A", {"stsb_train": tiny_data["stsb_train"]}, params, models=pm)
     with pytest.raises(ValueError, match="empty"):
-        text.summarize_runs([])
+        experiments.summarize_runs([])
 
 
 def test_double_finetune_script_quick_smoke(tmp_path):

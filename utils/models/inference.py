@@ -1,0 +1,168 @@
+"""Running the text encoder for predictions: fixed-shape batches, features, embeddings.
+
+``predict_padded`` pads the last batch so every batch has one shape (XLA compiles once on
+JAX); ``extract_token_features`` and ``embed_pairs`` run a frozen encoder once so a head can
+train on the stored vectors; ``compute_cosine_similarity`` is the zero-shot STS score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+from utils.models.pooling import mean_pool
+from utils.models.tokenizer import TOKEN_INPUTS, encode_sentences, token_inputs
+
+__all__ = ["predict_padded", "extract_token_features", "embed_pairs",
+           "compute_cosine_similarity", "cosine"]
+
+
+def predict_padded(model: keras.Model, x: dict[str, np.ndarray], batch_size: int = 64) -> Any:
+    """``model.predict`` with a fixed batch shape (the last batch padded, then cut off).
+
+    Args:
+        model: Any Keras model taking a dict of arrays.
+        x: Its inputs (equally long arrays).
+        batch_size: Prediction batch size.
+
+    Returns:
+        The predictions for the N rows of ``x``; (N, 1) outputs come back as (N,), and a
+        dict of outputs as a dict of such arrays.
+
+    Example:
+        >>> predict_padded(model, x_dev, 64).shape  # (408,) for a one-output model
+
+    Used in: ``utils.experiments``, ``compute_cosine_similarity``.
+    """
+    n = len(next(iter(x.values())))
+    pad = (-n) % batch_size
+    if pad:
+        x = {k: np.concatenate([v, np.repeat(v[:1], pad, axis=0)]) for k, v in x.items()}
+    out = model.predict(x, batch_size=batch_size, verbose=0)
+
+    def trim(value: Any) -> np.ndarray:
+        value = np.asarray(value)[:n]
+        return value.reshape(n) if value.ndim == 2 and value.shape[1] == 1 else value
+
+    return {k: trim(v) for k, v in out.items()} if isinstance(out, dict) else trim(out)
+
+
+def extract_token_features(
+    encoder: keras.layers.Layer, x: dict[str, np.ndarray], batch_size: int = 64
+) -> dict[str, np.ndarray]:
+    """Runs a (frozen) encoder once and keeps its token vectors, for head-only training.
+
+    Args:
+        encoder: A KerasHub ``BertBackbone``.
+        x: The three token arrays (``utils.text.encode_pairs``).
+        batch_size: Prediction batch size.
+
+    Returns:
+        ``{"sequence_output": float32 (N, T, H), "padding_mask": bool (N, T)}``, the input
+        of ``build_head`` models. Memory: N x T x H x 4 bytes (1,000 pairs at T=64: 98 MB).
+
+    Raises:
+        KeyError: ``x`` lacks one of the three token arrays.
+
+    Example:
+        >>> feats = extract_token_features(encoder, encode_pairs(dev, tokenizer))
+        >>> feats["sequence_output"].shape  # (408, 64, 384)
+
+    Used in: 07_heads_on_encoders.ipynb, 08_self_training.ipynb.
+    """
+    missing = [k for k in TOKEN_INPUTS if k not in x]
+    if missing:
+        raise KeyError(f"x is missing {missing}; pass encode_pairs(...) (keys {list(TOKEN_INPUTS)}).")
+    inputs = token_inputs()
+    extractor = keras.Model(inputs, encoder(inputs)["sequence_output"], name="token_features")
+    out = extractor.predict({k: x[k] for k in TOKEN_INPUTS}, batch_size=batch_size, verbose=0)
+    return {"sequence_output": np.asarray(out, dtype="float32"),
+            "padding_mask": np.asarray(x["padding_mask"], dtype=bool)}
+
+
+def embed_pairs(
+    encoder: keras.layers.Layer, pairs: Any, tokenizer: Any, batch_size: int = 64
+) -> dict[str, np.ndarray]:
+    """Embeds each sentence of each pair ALONE with a frozen encoder (a bi-encoder).
+
+    The embedding is the mean of the token vectors, padding excluded: how all-MiniLM-L6-v2
+    was trained, so these vectors are good before any fine-tuning (notebook 05's zero-shot
+    cosine similarity).
+
+    Args:
+        encoder: A KerasHub ``BertBackbone``.
+        pairs: A ``utils.data.SentencePairs`` (labels are not read).
+        tokenizer: A ``PairTokenizer`` sized for single sentences (e.g. 48 tokens).
+        batch_size: Prediction batch size.
+
+    Returns:
+        ``{"u": float32 (N, H), "v": float32 (N, H)}``: sentence 1 and sentence 2.
+
+    Raises:
+        TypeError: ``pairs`` has no ``sentence1``/``sentence2``.
+
+    Example:
+        >>> emb = embed_pairs(encoder, dev, load_pair_tokenizer(48))
+        >>> emb["u"].shape  # (408, 384)
+
+    Used in: 08_self_training.ipynb.
+    """
+    if not hasattr(pairs, "sentence1") or not hasattr(pairs, "sentence2"):
+        raise TypeError(f"pairs must be a SentencePairs, got {type(pairs).__name__}.")
+    inputs = token_inputs()
+    pooled = mean_pool(encoder(inputs)["sequence_output"], inputs["padding_mask"])
+    embedder = keras.Model(inputs, pooled, name="sentence_embedder")
+    out = {}
+    for key, sentences in (("u", pairs.sentence1), ("v", pairs.sentence2)):
+        x = encode_sentences(list(sentences), tokenizer)
+        out[key] = np.asarray(embedder.predict(x, batch_size=batch_size, verbose=0), "float32")
+    return out
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cosine similarity of two (N, H) arrays.
+
+    Example:
+        >>> cosine(np.eye(2), np.eye(2))
+        array([1., 1.])
+
+    Used in: ``compute_cosine_similarity``.
+    """
+    a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+    b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+    return (a * b).sum(axis=1)
+
+
+def compute_cosine_similarity(
+    embedder: keras.Model, pairs: Any, tokenizer: Any, batch_size: int = 64
+) -> np.ndarray:
+    """Zero-shot similarity: cosine of the two sentences' mean-pooled embeddings.
+
+    Each sentence is encoded ALONE (a bi-encoder), unlike the cross-encoders above.
+
+    Args:
+        embedder: A model from the three input arrays to one vector per sentence
+            (``PairModels.embed``, or ``build_pair_models(encoder).embed``).
+        pairs: ``SentencePairs``.
+        tokenizer: A ``PairTokenizer`` (its ``max_length`` should fit single sentences).
+        batch_size: Prediction batch size.
+
+    Returns:
+        Cosine similarities in [-1, 1], shape (N,).
+
+    Raises:
+        TypeError: ``pairs`` is not a SentencePairs.
+
+    Example:
+        >>> sims = compute_cosine_similarity(models.embed, stsb_dev, tokenizer)
+        >>> score_regression(stsb_dev.labels, sims)["spearman"]  # 0.867 on all of STS-B dev
+
+    Used in: 05_sentence_pair_fine_tuning.ipynb, 06_double_fine_tuning.ipynb.
+    """
+    if not hasattr(pairs, "sentence1"):
+        raise TypeError(f"pairs must be a SentencePairs, got {type(pairs).__name__}.")
+    first = predict_padded(embedder, encode_sentences(pairs.sentence1, tokenizer), batch_size)
+    second = predict_padded(embedder, encode_sentences(pairs.sentence2, tokenizer), batch_size)
+    return cosine(np.asarray(first, np.float64), np.asarray(second, np.float64))

@@ -1,0 +1,26 @@
+"""Plots of the course: every function returns a matplotlib ``Figure``.
+
+Figures are closed before they are returned, so a notebook shows each one exactly once,
+when it is the cell's last expression (or via ``display(fig)``). Nothing here calls
+``plt.show()`` or changes ``rcParams``.
+
+* ``core``: histories, confusion matrices, images, trainable maps, bars;
+* ``training``: staged runs, weight drift, the strategy grid;
+* ``experiments``: the arms of 06, the heads of 07, the self-training rounds of 08.
+"""
+
+from utils.plotting.core import (
+    plot_bars,
+    plot_confusion,
+    plot_history,
+    plot_images,
+    plot_trainable,
+)
+from utils.plotting.experiments import plot_arm_stages, plot_head_comparison, plot_self_training
+from utils.plotting.training import plot_grid_heatmap, plot_stages, plot_weight_drift
+
+__all__ = [
+    "plot_arm_stages", "plot_bars", "plot_confusion", "plot_grid_heatmap",
+    "plot_head_comparison", "plot_history", "plot_images", "plot_self_training",
+    "plot_stages", "plot_trainable", "plot_weight_drift",
+]

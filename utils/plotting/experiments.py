@@ -1,0 +1,146 @@
+"""Plots of the experiments of notebooks 06-08: arms across stages, heads, self-training.
+
+Each takes the runner's result or its ``utils.experiments`` summary table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["plot_arm_stages", "plot_head_comparison", "plot_self_training"]
+
+
+def plot_arm_stages(runs: list[dict[str, Any]], metrics: tuple[str, ...] = (
+        "mrpc_test_accuracy", "stsb_dev_spearman")) -> Any:
+    """One curve per arm across its stages (stage 0 = the downloaded checkpoint).
+
+    Args:
+        runs: Results of ``utils.experiments.run_arm``; several seeds of an arm are averaged.
+        metrics: One panel per metric.
+
+    Returns:
+        A matplotlib ``Figure`` (not shown).
+
+    Raises:
+        ValueError: ``runs`` is empty.
+
+    Example:
+        >>> fig = plot_arm_stages(results)
+
+    Used in: 06_double_fine_tuning.ipynb.
+    """
+    import matplotlib.pyplot as plt
+
+    from utils.experiments.reports import summarize_runs
+
+    table = summarize_runs(runs, metrics).reset_index()
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for arm, rows in table.groupby("arm"):
+            labels = " -> ".join(rows["kind"].tolist()[1:])
+            ax.errorbar(rows["stage"], rows[metric], yerr=rows[f"{metric}_std"].fillna(0),
+                        marker="o", capsize=3, label=f"{arm}: {labels}")
+        ax.set_xlabel("stage (0 = checkpoint as downloaded)")
+        ax.set_ylabel(metric)
+        ax.set_xticks(sorted(table["stage"].unique()))
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_head_comparison(
+    table: Any, metric: str = "dev_accuracy", baseline: float | None = None
+) -> Any:
+    """Bars of one metric per head, frozen vs fine-tuned side by side, std as error bars.
+
+    A head run in one setting only (say frozen, not fine-tuned) gets a bar in that setting only.
+
+    Args:
+        table: From ``summarize_head_runs``.
+        metric: A metric column, e.g. ``"dev_accuracy"`` or ``"test_f1"``.
+        baseline: Draws a dashed line (e.g. the majority-class accuracy).
+
+    Returns:
+        A matplotlib ``Figure`` (not shown).
+
+    Raises:
+        KeyError: ``metric`` is not a column of ``table``.
+
+    Example:
+        >>> fig = plot_head_comparison(summarize_head_runs(records), "dev_accuracy", 0.684)
+        >>> fig.axes[0].get_ylabel()
+
+    Used in: 07_heads_on_encoders.ipynb.
+    """
+    import matplotlib.pyplot as plt
+
+    if metric not in table.columns:
+        options = [c for c in table.columns if c.endswith(("_accuracy", "_f1"))
+                   and not c.endswith("_std")]
+        raise KeyError(f"no metric {metric!r} in the table; available: {options}.")
+    flat = table.reset_index()
+    heads = list(dict.fromkeys(flat["head"]))
+    settings = list(dict.fromkeys(flat["fine_tuned"]))
+    fig, ax = plt.subplots(figsize=(1.8 * len(heads) + 2.5, 3.8))
+    plt.close(fig)
+    width = 0.8 / len(settings)
+    for i, setting in enumerate(settings):
+        rows = flat[flat["fine_tuned"] == setting].set_index("head").reindex(heads)
+        xs = np.arange(len(heads)) + (i - (len(settings) - 1) / 2) * width
+        bars = ax.bar(xs, rows[metric], width, yerr=rows[f"{metric}_std"], capsize=3,
+                      label="fine-tuned encoder" if setting else "frozen encoder (head only)")
+        ax.bar_label(bars, labels=[f"{v:.3f}" for v in rows[metric]], padding=2, fontsize=8)
+    if baseline is not None:
+        ax.axhline(baseline, color="gray", linestyle="--", label=f"majority class {baseline:.3f}")
+    ax.set_xticks(np.arange(len(heads)), heads)
+    ax.set_ylabel(metric)
+    low = float(np.nanmin(flat[metric])) if baseline is None else min(baseline, float(np.nanmin(flat[metric])))
+    ax.set_ylim(max(0.0, low - 0.1), 1.0)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_self_training(table: Any, metric: str = "dev_accuracy") -> Any:
+    """Two panels: ``metric`` over rounds and pseudo-labels kept, one line per threshold.
+
+    Args:
+        table: From ``summarize_self_training``.
+        metric: Column drawn in the left panel.
+
+    Returns:
+        A matplotlib ``Figure`` (not shown).
+
+    Raises:
+        KeyError: ``metric`` is not a column.
+
+    Example:
+        >>> fig = plot_self_training(summarize_self_training(result))
+        >>> len(fig.axes)
+        2
+
+    Used in: 08_self_training.ipynb.
+    """
+    import matplotlib.pyplot as plt
+
+    if metric not in table.columns:
+        raise KeyError(f"no column {metric!r}; available: {list(table.columns)}.")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    plt.close(fig)
+    for threshold, rows in table.groupby("threshold"):
+        axes[0].plot(rows["round"], rows[metric], marker="o", label=f"threshold {threshold}")
+        axes[1].plot(rows["round"], rows["n_kept"], marker="o", label=f"threshold {threshold}")
+    base = table.loc[table["round"] == 0, metric].iloc[0]
+    axes[0].axhline(base, color="gray", linestyle="--", label="supervised only")
+    axes[0].set_ylabel(metric)
+    axes[1].set_ylabel("pseudo-labels kept")
+    for ax in axes:
+        ax.set_xlabel("round (0 = labeled data only)")
+        ax.set_xticks(sorted(table["round"].unique()))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,232 @@
+"""Weights as NumPy copies: snapshot, restore, count, measure drift, interpolate. One API.
+
+A snapshot is ``layer.get_weights()``: a list of arrays in ``layer.weights`` order (learned
+weights and BatchNorm statistics; no optimizer state, no random-seed state). Every function
+here takes such a list, so the same snapshot resets a model (``restore_weights``), measures
+how far a stage moved it (``weight_drift``) and mixes two fine-tunes (``interpolate_weights``).
+
+Example:
+    >>> before = snapshot_weights(model); model.fit(x, y)
+    >>> weight_drift(model, before)["block_16_project"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+from utils.validate import check_number
+
+__all__ = ["snapshot_weights", "restore_weights", "count_params", "weight_drift",
+           "interpolate_weights", "is_statistic"]
+
+
+def _check_layer(layer: Any, what: str) -> None:
+    if not isinstance(layer, keras.layers.Layer):
+        raise TypeError(f"{what} needs a Keras model or layer, got {type(layer).__name__}.")
+
+
+def snapshot_weights(layer: keras.layers.Layer) -> list[np.ndarray]:
+    """Copies a layer's (or model's) weights to NumPy: ``layer.get_weights()``.
+
+    Args:
+        layer: Any built Keras layer or model.
+
+    Returns:
+        A list of arrays in ``layer.weights`` order (BatchNorm statistics included).
+
+    Raises:
+        TypeError: ``layer`` is not a Keras layer.
+
+    Example:
+        >>> snap = snapshot_weights(encoder)
+        >>> restore_weights(encoder, snap)
+
+    Used in: 03_fine_tuning_low_lr.ipynb, 05_sentence_pair_fine_tuning.ipynb,
+        07_heads_on_encoders.ipynb, ``utils.experiments``.
+    """
+    _check_layer(layer, "snapshot_weights")
+    return [np.array(w, copy=True) for w in layer.get_weights()]
+
+
+def restore_weights(layer: keras.layers.Layer, snapshot: Sequence[np.ndarray]) -> None:
+    """Writes a ``snapshot_weights`` copy back: ``layer.set_weights(snapshot)``.
+
+    Args:
+        layer: The layer the snapshot came from (or one with the same weight shapes).
+        snapshot: The list from ``snapshot_weights``.
+
+    Raises:
+        TypeError: ``layer`` is not a Keras layer.
+        ValueError: The number of arrays or a shape does not match (the weight is named).
+
+    Example:
+        >>> restore_weights(encoder, models.pretrained)  # back to the downloaded checkpoint
+
+    Used in: 03_fine_tuning_low_lr.ipynb, 05_sentence_pair_fine_tuning.ipynb,
+        ``utils.experiments``.
+    """
+    _check_layer(layer, "restore_weights")
+    weights = layer.weights
+    if not isinstance(snapshot, list | tuple) or len(weights) != len(snapshot):
+        count = len(snapshot) if isinstance(snapshot, list | tuple) else type(snapshot).__name__
+        raise ValueError(
+            f"snapshot has {count} arrays, layer {layer.name!r} has {len(weights)} weights: "
+            "restore a snapshot_weights() of the same layer."
+        )
+    for w, value in zip(weights, snapshot):
+        if tuple(w.shape) != tuple(np.shape(value)):
+            raise ValueError(f"shape mismatch for {w.path}: {tuple(w.shape)} vs {np.shape(value)}.")
+    layer.set_weights(list(snapshot))
+
+
+def count_params(layer: keras.layers.Layer) -> dict[str, int]:
+    """Counts total, trainable and non-trainable parameters (Keras's own count).
+
+    Args:
+        layer: Any built Keras model or layer.
+
+    Returns:
+        ``{"total": ..., "trainable": ..., "non_trainable": ...}``.
+
+    Raises:
+        TypeError: ``layer`` is not a Keras layer.
+
+    Example:
+        >>> count_params(keras.layers.Dense(2))["total"]  # not built yet
+        0
+
+    Used in: 00_setup_and_tour.ipynb, 01-02, 07-08, ``utils.training``.
+    """
+    _check_layer(layer, "count_params")
+
+    def size(variables: list) -> int:
+        return int(sum(np.prod(v.shape) for v in variables))
+
+    trainable, frozen = size(layer.trainable_weights), size(layer.non_trainable_weights)
+    return {"total": trainable + frozen, "trainable": trainable, "non_trainable": frozen}
+
+
+def is_statistic(variable: Any) -> bool:
+    """True for statistics that ``fit`` updates without gradients (BatchNorm's moving stats).
+
+    They are buffers, not learned weights, so ``weight_drift`` leaves them out.
+
+    Example:
+        >>> bn = keras.layers.BatchNormalization(); bn.build((None, 2))
+        >>> [is_statistic(w) for w in bn.weights]  # gamma, beta, moving mean, moving variance
+        [False, False, True, True]
+
+    Used in: ``weight_drift``.
+    """
+    return "moving_" in variable.name
+
+
+def _leaf_groups(model: keras.layers.Layer) -> dict[str, list[keras.layers.Layer]]:
+    from utils.freezing import iter_leaf_layers  # freezing owns the one layer walker
+
+    return {leaf.name: [leaf] for leaf in iter_leaf_layers(model) if leaf.weights}
+
+
+def weight_drift(
+    model: keras.layers.Layer,
+    before: Sequence[np.ndarray],
+    after: Sequence[np.ndarray] | None = None,
+    groups: Mapping[str, Sequence[keras.layers.Layer]] | None = None,
+) -> dict[str, float]:
+    """Relative weight change per layer (or group): ``||theta - theta0|| / ||theta0||``.
+
+    A fine-tune that keeps the pretrained features moves lower layers by a fraction of a
+    percent; a learning rate that destroys them moves them by tens of percent. BatchNorm's
+    moving statistics are left out (``is_statistic``). A group whose weights are all zero
+    before reports the absolute change instead.
+
+    Args:
+        model: The model (gives the layers and their order).
+        before: ``snapshot_weights(model)`` taken before training (theta0).
+        after: A later snapshot; None reads the model's current weights.
+        groups: ``{name: [layers]}`` to aggregate over, e.g.
+            ``utils.models.encoder_layer_groups(encoder)``; None = every leaf layer with
+            weights, by its name, in depth order.
+
+    Returns:
+        ``{name: relative drift}`` in the order of ``groups`` (0.0 = unchanged).
+
+    Raises:
+        TypeError: ``model`` is not a Keras layer.
+        ValueError: A snapshot does not match the model's weights.
+        KeyError: A group holds a layer that is not part of ``model``.
+
+    Example:
+        >>> before = snapshot_weights(model); model.fit(x, y)  # doctest: +SKIP
+        >>> weight_drift(model, before)  # doctest: +SKIP
+
+    Used in: 03_fine_tuning_low_lr.ipynb, ``utils.experiments``.
+    """
+    _check_layer(model, "weight_drift")
+    after = snapshot_weights(model) if after is None else after
+    n = len(model.weights)
+    for label, snap in (("before", before), ("after", after)):
+        if len(snap) != n or any(np.shape(a) != tuple(w.shape) for a, w in zip(snap, model.weights)):
+            raise ValueError(
+                f"{label} does not match {model.name!r} ({n} weights): take it with "
+                "snapshot_weights() of the same model."
+            )
+    index = {id(w): i for i, w in enumerate(model.weights)}
+    drift: dict[str, float] = {}
+    for name, layers in (groups if groups is not None else _leaf_groups(model)).items():
+        idx = []
+        for layer in layers:
+            for w in layer.weights:
+                if id(w) not in index:
+                    raise KeyError(f"group {name!r}: layer {layer.name!r} is not in {model.name!r}.")
+                if not is_statistic(w):
+                    idx.append(index[id(w)])
+        delta = np.sqrt(sum(float(np.sum((np.asarray(after[i], np.float64) - before[i]) ** 2))
+                            for i in idx))
+        norm = np.sqrt(sum(float(np.sum(np.asarray(before[i], np.float64) ** 2)) for i in idx))
+        drift[name] = float(delta / norm) if norm > 0 else float(delta)
+    return drift
+
+
+def interpolate_weights(
+    start: Sequence[np.ndarray], end: Sequence[np.ndarray], alpha: float
+) -> list[np.ndarray]:
+    """``(1 - alpha) * start + alpha * end``, weight by weight (WiSE-FT's interpolation).
+
+    Args:
+        start: A snapshot (alpha = 0 returns exactly these arrays' values).
+        end: A snapshot of the same model (alpha = 1 returns exactly these).
+        alpha: Mixing weight in [0, 1].
+
+    Returns:
+        A new snapshot for ``restore_weights``; integer arrays (counters) are taken from
+        ``end`` when alpha > 0.5, else from ``start``.
+
+    Raises:
+        ValueError: The snapshots differ in length or shapes, or alpha is outside [0, 1].
+
+    Example:
+        >>> interpolate_weights([np.zeros(2)], [np.ones(2)], 0.25)[0]
+        array([0.25, 0.25])
+
+    Used in: ``utils.experiments``.
+    """
+    alpha = check_number("alpha", alpha, 0.0, 1.0)
+    if len(start) != len(end):
+        raise ValueError(f"start has {len(start)} arrays, end {len(end)}: not the same model.")
+    mixed = []
+    for i, (a, b) in enumerate(zip(start, end)):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape:
+            raise ValueError(f"array {i}: shapes {a.shape} and {b.shape} differ.")
+        if not np.issubdtype(a.dtype, np.floating):
+            mixed.append((b if alpha > 0.5 else a).copy())
+        elif alpha == 0.0 or alpha == 1.0:
+            mixed.append((a if alpha == 0.0 else b).copy())
+        else:
+            mixed.append(((1.0 - alpha) * a.astype(np.float64) + alpha * b).astype(a.dtype))
+    return mixed
