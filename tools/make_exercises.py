@@ -1,8 +1,12 @@
 """Generates the exercise notebooks from the course notebooks (the solutions).
 
 Every code cell tagged ``solution`` is replaced by a stub that keeps the cell's
-first comment lines (the task) and asks for the learner's code; everything else is
-copied unchanged. Output: ``notebooks/exercises/NN_topic_exercises.ipynb``.
+first comment lines (the task), asks for the learner's code, and keeps each
+``checks.check_...(...)`` call of the solution, found with ``ast`` so that a call
+spanning several lines or nested in a loop comes out whole and at the top level
+(``assert`` dropped, so the result prints its hint). A stub that would not parse
+is an error, never a file. Everything else is copied unchanged. Output:
+``notebooks/exercises/NN_topic_exercises.ipynb``.
 
 Usage:  python tools/make_exercises.py          # (re)write the exercise notebooks
         python tools/make_exercises.py --check  # exit 1 if any is missing or stale
@@ -11,8 +15,10 @@ Usage:  python tools/make_exercises.py          # (re)write the exercise noteboo
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -35,8 +41,110 @@ def is_solution(cell: dict) -> bool:
     return cell["cell_type"] == "code" and "solution" in cell.get("metadata", {}).get("tags", [])
 
 
+_MAGIC = re.compile(r"^(\s*)(%|!(?!=))")
+
+
+def mask_magics(source: str) -> str:
+    """Replaces each IPython magic or ``!`` shell line by ``pass`` (same line numbers, same indent).
+
+    Source that parses already comes back unchanged. A cell magic other than ``%%time``,
+    ``%%timeit`` or ``%%capture`` makes the whole cell non-Python: it comes back as ``""``.
+    """
+    try:
+        ast.parse(source)
+        return source
+    except SyntaxError:
+        pass
+    first = source.lstrip().split("\n", 1)[0]
+    if first.startswith("%%") and first[2:].split(" ", 1)[0] not in ("time", "timeit", "capture"):
+        return ""
+    return "\n".join(_MAGIC.sub(r"\1pass  # ", line) if _MAGIC.match(line) else line
+                     for line in source.split("\n"))
+
+
+def _is_check_call(node: ast.AST) -> bool:
+    """``checks.check_x(...)`` or ``utils.checks.check_x(...)``."""
+    func = node.func if isinstance(node, ast.Call) else None
+    return (isinstance(func, ast.Attribute) and func.attr.startswith("check_")
+            and ast.unparse(func.value).split(".")[-1] == "checks")
+
+
+def _segment(source: str, node: ast.AST, statement: ast.stmt) -> str:
+    """The node's source moved to column 0, its continuation lines shifted left to match.
+
+    A continuation aligned with a bracket of the first line shifts with the node; a hanging
+    indent (a few spaces deeper than the statement) shifts with the statement, so that it
+    stays those few spaces deep once ``assert`` and any enclosing loop are gone.
+    """
+    text = ast.get_source_segment(source, node)
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+
+    def column(n: ast.AST) -> int:  # col_offset counts UTF-8 bytes
+        return len(source.split("\n")[n.lineno - 1].encode()[: n.col_offset].decode())
+
+    indent = len(lines[1]) - len(lines[1].lstrip(" "))
+    after_bracket = {i + 1 for i, char in enumerate(lines[0]) if char in "([{"}
+    shift = column(node) if indent - column(node) in after_bracket else column(statement)
+    moved = "\n".join([lines[0]] + [
+        line[min(shift, len(line) - len(line.lstrip(" "))):] for line in lines[1:]])
+    return moved if _same_code(moved, text) else text
+
+
+def _same_code(a: str, b: str) -> bool:
+    """Whether two sources parse to the same tree (a re-indent inside a string would not)."""
+    try:
+        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
+    except SyntaxError:
+        return False
+
+
+def _displayed(code: str) -> str:
+    """``display(code)``, its continuation lines indented to stay aligned."""
+    lines = code.split("\n")
+    aligned = "\n".join([f"display({lines[0]}"] + [" " * 8 + line for line in lines[1:]]) + ")"
+    return aligned if _same_code(aligned, f"display({code})") else f"display({code})"
+
+
+def check_calls(source: str) -> list[str]:
+    """The check statements of a solution cell, each whole and at the top level, in order.
+
+    ``assert checks.check_x(...)`` gives the call alone (the exercise shows the hint instead of
+    raising); a bare expression or an assignment holding a call is kept as it is; a call inside
+    any other statement (``if checks.check_x(...):``, ``assert checks.check_x(...).passed``)
+    gives the call alone.
+    """
+    tree = ast.parse(mask_magics(source))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    kept: dict[tuple[int, int], tuple[ast.AST, ast.stmt]] = {}
+    for call in (n for n in ast.walk(tree) if _is_check_call(n)):
+        statement = parents[call]
+        while not isinstance(statement, ast.stmt):
+            statement = parents[statement]
+        if isinstance(statement, ast.Assert) and statement.test is call:
+            node = call
+        elif isinstance(statement, ast.Expr):
+            node = statement.value
+        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+            node = statement
+        else:
+            node = call
+        kept[(node.lineno, node.col_offset)] = node, statement
+    return [_segment(mask_magics(source), *kept[key]) for key in sorted(kept)]
+
+
 def stub_for(cell: dict) -> str:
-    """Keeps the leading comment lines (the task text) and any check call, drops the code."""
+    """Keeps the leading comment lines (the task) and every check call, drops the code.
+
+    Solutions end with ``assert checks.check_...(answer)`` (so nbval proves the solution
+    passes); the exercise keeps the call without ``assert``, which prints a friendly hint.
+    When there are several, all but the last are wrapped in ``display(...)`` (a notebook
+    shows only a cell's last value).
+
+    Raises:
+        SyntaxError: The solution or the stub made from it is not valid Python.
+    """
     lines = _source(cell).splitlines()
     head = []
     for line in lines:
@@ -44,12 +152,17 @@ def stub_for(cell: dict) -> str:
             head.append(line)
         else:
             break
-    # Solutions end with `assert checks.check_...(answer)` (so nbval proves the solution
-    # passes); the exercise keeps the call without `assert`, which prints a friendly hint.
-    checks = [line.replace("assert ", "", 1) for line in lines
-              if line.lstrip().removeprefix("assert ").startswith("checks.check_")]
-    body = "\n".join(head + [STUB.rstrip()] + (["", *checks] if checks else []))
-    return body + "\n"
+    calls = check_calls(_source(cell))
+    shown = [_displayed(c) if i < len(calls) - 1 and _is_expression(c) else c
+             for i, c in enumerate(calls)]
+    body = "\n".join(head + [STUB.rstrip()] + (["", *shown] if shown else [])) + "\n"
+    ast.parse(body)  # never write a stub that does not parse
+    return body
+
+
+def _is_expression(code: str) -> bool:
+    tree = ast.parse(code)
+    return len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr)
 
 
 def exercise_notebook(nb: dict, stem: str) -> dict:
@@ -58,9 +171,12 @@ def exercise_notebook(nb: dict, stem: str) -> dict:
     badge["source"] = _source(badge).replace(
         f"/notebooks/{stem}.ipynb", f"/notebooks/exercises/{stem}_exercises.ipynb"
     )
-    for cell in out["cells"]:
+    for index, cell in enumerate(out["cells"]):
         if is_solution(cell):
-            cell["source"] = stub_for(cell)
+            try:
+                cell["source"] = stub_for(cell)
+            except SyntaxError as error:
+                raise SyntaxError(f"notebooks/{stem}.ipynb, cell {index}: {error}") from error
             cell["metadata"] = {"tags": ["exercise"]}
             cell["outputs"], cell["execution_count"] = [], None
     title = out["cells"][0]
