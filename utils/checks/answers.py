@@ -60,7 +60,7 @@ def read_number(name: str, value: Any, what: str = "the answer") -> float:
         >>> read_number("x", np.float32(0.5))
         0.5
 
-    Used in: ``utils.checks.general``, ``utils.checks.vision``, ``utils.checks.text``.
+    Used in: ``utils.checks.general``, ``utils.checks.tuning``, ``utils.checks.text``.
     """
     value = _scalar(value)
     if value is None:
@@ -272,7 +272,7 @@ def read_choice(name: str, value: Any, options: Iterable[str], what: str = "the 
         >>> read_choice("class", "roses", ["roses", "tulips"])
         'roses'
 
-    Used in: ``utils.checks.vision``, ``utils.checks.text``.
+    Used in: ``utils.checks.vision``, ``utils.checks.tuning``.
     """
     options = [str(o) for o in options]
     value = _scalar(value)

@@ -29,7 +29,8 @@ class CheckResult:
         >>> bool(CheckResult("x", True, "looks right."))
         True
 
-    Used in: ``utils.checks.general``, ``utils.checks.vision``, ``utils.checks.text``.
+    Used in: ``utils.checks.general``, ``utils.checks.vision``, ``utils.checks.tuning``,
+    ``utils.checks.text``.
     """
 
     name: str
@@ -82,7 +83,8 @@ def report_wrong_answers(check: Callable[..., CheckResult]) -> Callable[..., Che
         >>> report_wrong_answers(check_x)("0.9").message
         'give a number'
 
-    Used in: ``utils.checks.general``, ``utils.checks.vision``, ``utils.checks.text``.
+    Used in: ``utils.checks.general``, ``utils.checks.vision``, ``utils.checks.tuning``,
+    ``utils.checks.text``.
     """
 
     @functools.wraps(check)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from utils import validate
-from utils.checks.answers import describe, read_number
-from utils.checks.core import CheckResult, WrongAnswer, report_wrong_answers
+from utils.checks.answers import read_number
+from utils.checks.core import CheckResult, WrongAnswer, describe, report_wrong_answers
 
 __all__ = ["check_number_in_range", "check_accuracy"]
 

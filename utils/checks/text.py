@@ -1,4 +1,4 @@
-"""Checks of the exercises of notebooks 05-08: sentence pairs, double fine-tuning, heads, self-training.
+"""Checks of the exercises of notebooks 05-08: pairs, double fine-tuning, heads, self-training.
 
 Each check judges the learner's answer against the learner's own data (predictions, stages,
 probabilities) and returns a ``CheckResult`` with a hint, never the answer; a wrong type (a
@@ -83,7 +83,7 @@ def check_recovery(regained: Any, stages: Any, metric: str = "stsb_dev_spearman"
 
     Args:
         regained: The learner's number (after stage 3 minus after stage 2).
-        stages: Arm D's ``stages`` list from ``utils.text.run_arm`` (stage 0 included).
+        stages: Arm D's ``stages`` list from ``utils.experiments.run_arm`` (stage 0 included).
         metric: The metric to compare.
 
     Returns:
@@ -121,7 +121,7 @@ def check_drift_ratios(answer: Any, stages: Any, top: str = "transformer_layer_5
 
     Args:
         answer: The learner's ratios, one per trained stage, in stage order.
-        stages: The arm's ``stages`` list from ``utils.text.run_arm`` (stage 0 included).
+        stages: The arm's ``stages`` list from ``utils.experiments.run_arm`` (stage 0 included).
         top: Name of the top transformer layer in the drift dicts.
         bottom: Name of the bottom one.
 
