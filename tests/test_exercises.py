@@ -31,7 +31,7 @@ WITHOUT_CHECK = {
 
 def _cells(path: Path, kind: str = "code") -> list[tuple[int, str, dict]]:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return [(i, make_exercises._source(c), c) for i, c in enumerate(nb["cells"])
+    return [(i, make_exercises.cell_source(c), c) for i, c in enumerate(nb["cells"])
             if c["cell_type"] == kind]
 
 

@@ -32,12 +32,14 @@ BANNER = (
 )
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else src
 
 
 def is_solution(cell: dict) -> bool:
+    """Whether the cell is a code cell tagged ``solution``."""
     return cell["cell_type"] == "code" and "solution" in cell.get("metadata", {}).get("tags", [])
 
 
@@ -145,14 +147,14 @@ def stub_for(cell: dict) -> str:
     Raises:
         SyntaxError: The solution or the stub made from it is not valid Python.
     """
-    lines = _source(cell).splitlines()
+    lines = cell_source(cell).splitlines()
     head = []
     for line in lines:
         if line.startswith("#"):
             head.append(line)
         else:
             break
-    calls = check_calls(_source(cell))
+    calls = check_calls(cell_source(cell))
     shown = [_displayed(c) if i < len(calls) - 1 and _is_expression(c) else c
              for i, c in enumerate(calls)]
     body = "\n".join(head + [STUB.rstrip()] + (["", *shown] if shown else [])) + "\n"
@@ -168,7 +170,7 @@ def _is_expression(code: str) -> bool:
 def exercise_notebook(nb: dict, stem: str) -> dict:
     out = copy.deepcopy(nb)
     badge = out["cells"][1]
-    badge["source"] = _source(badge).replace(
+    badge["source"] = cell_source(badge).replace(
         f"/notebooks/{stem}.ipynb", f"/notebooks/exercises/{stem}_exercises.ipynb"
     )
     for index, cell in enumerate(out["cells"]):
@@ -180,7 +182,7 @@ def exercise_notebook(nb: dict, stem: str) -> dict:
             cell["metadata"] = {"tags": ["exercise"]}
             cell["outputs"], cell["execution_count"] = [], None
     title = out["cells"][0]
-    title["source"] = _source(title).replace("\n", " (exercises)\n", 1) + "\n" + BANNER
+    title["source"] = cell_source(title).replace("\n", " (exercises)\n", 1) + "\n" + BANNER
     return out
 
 
