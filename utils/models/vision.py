@@ -12,7 +12,7 @@ from pathlib import Path
 import keras
 
 from utils import config
-from utils.assets import download, sha256_of
+from utils.assets import check_file_name, download, sha256_of, validate_hdf5, verify_file
 from utils.validate import did_you_mean
 
 __all__ = ["BACKBONES", "install_local_weights", "load_backbone", "build_classifier"]
@@ -48,11 +48,13 @@ def _weight_file(name: str, alpha: float, image_size: int) -> tuple[str, str]:
 
 
 def install_local_weights(fname: str) -> Path | None:
-    """Copies one weight file from ``TL_WEIGHTS_DIR`` into the Keras cache.
+    """Copies one weight file from ``TL_WEIGHTS_DIR`` into the Keras cache, verified.
 
     ``keras.applications`` then finds it and downloads nothing. The copy goes
-    through ``keras.utils.get_file`` (a ``file://`` origin), so the local folder
-    is only read, and a failed copy leaves nothing behind.
+    through ``keras.utils.get_file`` (a ``file://`` origin) to a temporary name and is
+    renamed into place only when complete and verified: against its pinned sha256, or,
+    for a file without one, after the local file opened as Keras HDF5 weights (then the
+    copy must equal it). The local folder is only read.
 
     Args:
         fname: The weight file name, e.g. ``mobilenet_2_5_224_tf_no_top.h5``.
@@ -60,20 +62,27 @@ def install_local_weights(fname: str) -> Path | None:
     Returns:
         The cached path, or None when the local folder has no such file.
 
+    Raises:
+        ValueError: ``fname`` is not a plain file name. AssetCorruptError: the local file
+        is not valid HDF5 weights (truncated, garbled) or not the pinned file.
+
     Example:
         >>> install_local_weights("no_such_file.h5") is None
         True
 
     Used in: ``load_backbone``.
     """
+    check_file_name(fname)
     folder = config.get_weights_dir()
     if folder is None or not (folder / fname).is_file():
         return None
     source = folder / fname
-    sha = _WEIGHT_SHA256.get(fname) or sha256_of(source)
+    fix = f"Replace {source} with a good copy, or delete it to download the file instead."
+    sha = _WEIGHT_SHA256.get(fname)
+    verify_file(source, sha, validate_hdf5, fix=fix)  # a bad local file never enters the cache
     return download(
-        fname, source.resolve().as_uri(), sha256=sha, cache_subdir="models",
-        what=f"weight file {fname}", local_hint=str(folder / fname),
+        fname, source.resolve().as_uri(), sha256=sha or sha256_of(source), cache_subdir="models",
+        what=f"weight file {fname}", local_hint=str(source), validate=validate_hdf5,
     )
 
 
@@ -126,18 +135,22 @@ def load_backbone(
     if weights not in ("imagenet", None):
         raise ValueError(f"weights must be 'imagenet' or None, got {weights!r}.")
     constructor = getattr(keras.applications, BACKBONES[name][0])
-    if weights == "imagenet":
-        fname, url = _weight_file(name, alpha, image_size)
-        if install_local_weights(fname) is None:
+    weights_file = weights
+    if weights == "imagenet":  # the file keras.applications would fetch, verified, then loaded
+        known = next((a for a in BACKBONES[name][1] if abs(a - float(alpha)) < 1e-6), alpha)
+        fname, url = _weight_file(name, known, image_size)  # np.float32(0.35) names "0.35"
+        path = install_local_weights(fname)
+        if path is None:
             folder = config.get_weights_dir() or "$TL_WEIGHTS_DIR"
-            download(fname, url, sha256=_WEIGHT_SHA256.get(fname), cache_subdir="models",
-                     what=f"ImageNet weights for {name} alpha={alpha}",
-                     local_hint=f"{folder}/{fname}")
+            path = download(fname, url, sha256=_WEIGHT_SHA256.get(fname), cache_subdir="models",
+                            what=f"ImageNet weights for {name} alpha={known}",
+                            local_hint=f"{folder}/{fname}", validate=validate_hdf5)
+        weights_file = str(path)
     with warnings.catch_warnings():  # sizes without their own file use the 224 weights
         warnings.filterwarnings("ignore", message=".*will be loaded as the default")
         base = constructor(
             input_shape=(image_size, image_size, 3), alpha=alpha,
-            include_top=False, weights=weights,
+            include_top=False, weights=weights_file,
         )
     inputs = keras.Input((image_size, image_size, 3), name="image")
     x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="to_minus1_1")(inputs)

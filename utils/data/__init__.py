@@ -1,0 +1,41 @@
+"""Data sets of the course, local copies first, then verified downloads.
+
+* ``images``: flowers (tf_flowers, 5 classes, near ImageNet) and scikit-learn's digits as
+  RGB images (far from it);
+* ``pairs``: STS-B (sentence similarity, 0-5) and MRPC (paraphrase, 0/1) sentence pairs;
+* ``splits``: seeded stratified splits and per-class subsets;
+* ``tables``: TSV reading that names the file, line and value of every problem.
+
+Local copies are looked up under ``TL_DATA_DIR`` (see ``utils.config``); what is missing
+is downloaded once into the Keras cache and verified. Notebooks call the names below as
+``data.load_flowers(...)`` etc.
+"""
+
+from utils.assets import AssetCorruptError, AssetNotFoundError
+from utils.data.images import (
+    FLOWER_CLASSES,
+    FLOWER_COUNTS,
+    FLOWERS_URL,
+    ImageSplits,
+    load_digits_rgb,
+    load_flowers,
+)
+from utils.data.pairs import PAIR_COUNTS, PAIR_DATASETS, SentencePairs, load_pairs
+from utils.data.splits import pick_per_class, stratified_split
+
+__all__ = [
+    "AssetCorruptError",
+    "AssetNotFoundError",
+    "FLOWER_CLASSES",
+    "FLOWER_COUNTS",
+    "FLOWERS_URL",
+    "ImageSplits",
+    "PAIR_COUNTS",
+    "PAIR_DATASETS",
+    "SentencePairs",
+    "load_digits_rgb",
+    "load_flowers",
+    "load_pairs",
+    "pick_per_class",
+    "stratified_split",
+]
