@@ -4,17 +4,16 @@
 * ``checks``: the errors, ``sha256_of``, file-name checks and content validators.
 """
 
-from utils.assets.cache import (
+from utils.assets.cache import cache_root, download, lock_path
+from utils.assets.checks import (
     AssetCorruptError,
     AssetNotFoundError,
-    cache_root,
     check_file_name,
-    download,
-    lock_path,
     missing_message,
     sha256_of,
     validate_hdf5,
     validate_json,
+    validate_non_empty,
     validate_safetensors,
     validate_tokenizer_json,
     verify_file,
@@ -23,5 +22,5 @@ from utils.assets.cache import (
 __all__ = [
     "AssetCorruptError", "AssetNotFoundError", "cache_root", "check_file_name", "download",
     "lock_path", "missing_message", "sha256_of", "validate_hdf5", "validate_json",
-    "validate_safetensors", "validate_tokenizer_json", "verify_file",
+    "validate_non_empty", "validate_safetensors", "validate_tokenizer_json", "verify_file",
 ]
