@@ -8,6 +8,7 @@ answer that must pass too (``SAME_ANSWER``), and wrong answers with the hint eac
 
 from __future__ import annotations
 
+import keras  # imported here, once: the Keras cases below then take their own time only
 import numpy as np
 import pandas as pd
 import pytest
@@ -137,8 +138,6 @@ def test_other_forms_of_the_right_answer_pass(name, position, value):
 
 
 def test_a_zero_d_tensor_counts_as_its_number():
-    import keras
-
     assert checks.check_accuracy(keras.ops.convert_to_tensor(0.8))
     assert checks.check_confident_count(keras.ops.convert_to_tensor(3), PROBS, 0.95)
 
@@ -329,8 +328,6 @@ def test_the_notebooks_own_arguments_are_validated():
 
 
 def test_bilstm_formula_is_what_keras_counts():
-    import keras
-
     inputs = keras.Input((None, 384))
     x = keras.layers.Bidirectional(keras.layers.LSTM(16))(inputs)
     model = keras.Model(inputs, keras.layers.Dense(1)(x))
