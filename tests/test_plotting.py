@@ -85,7 +85,7 @@ def test_plot_bars_values_and_error_bars():
     assert [round(p.get_height(), 2) for p in fig.axes[0].patches] == [0.8, 0.9]
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["frozen", "fine-tuned"]
     assert fig.axes[0].get_ylabel() == "accuracy"
-    with pytest.raises(ValueError, match="'x'"):
+    with pytest.raises(TypeError, match="'x'"):
         plotting.plot_bars({"x": "high"})
     with pytest.raises(ValueError, match="non-empty"):
         plotting.plot_bars({})

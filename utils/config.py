@@ -13,10 +13,16 @@ Importing this module has no side effects.
 
 from __future__ import annotations
 
+import math
 import os
 import platform
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from utils.validate import did_you_mean
 
 PROFILES = ("quick", "full")
 DEFAULT_SEED = 42
@@ -88,7 +94,8 @@ def get_profile(value: str | None = None) -> str:
         ``"quick"`` or ``"full"``.
 
     Raises:
-        ValueError: The profile is not one of ``quick``/``full``.
+        TypeError: ``value`` is not a string.
+        ValueError: The profile is not one of ``quick``/``full`` (a close one is suggested).
 
     Example:
         >>> get_profile("quick")
@@ -108,8 +115,8 @@ def get_profile(value: str | None = None) -> str:
     normalised = value.strip().lower()
     if normalised not in PROFILES:
         raise ValueError(
-            f"Unknown {source} {value!r}: use one of {', '.join(PROFILES)} "
-            "(quick = small CPU run for CI, full = real sizes on a GPU)."
+            f"Unknown {source} {value!r}: use one of {', '.join(PROFILES)} (quick = small CPU "
+            f"run for CI, full = real sizes on a GPU).{did_you_mean(normalised, PROFILES)}"
         )
     return normalised
 
@@ -118,13 +125,15 @@ def get_seed(value: int | str | None = None) -> int:
     """Returns the random seed: ``value``, else ``TL_SEED``, else 42.
 
     Args:
-        value: An explicit seed (an int or a string of digits).
+        value: An explicit seed: an int (NumPy's too), a whole float such as ``7.0``, or a
+            string of digits.
 
     Returns:
         A non-negative integer below 2**32.
 
     Raises:
-        ValueError: The seed is not a non-negative integer below 2**32.
+        ValueError: The seed is not a non-negative integer below 2**32 (a bool, ``1.5``,
+            NaN, infinity and ``"abc"`` are refused, never rounded).
 
     Example:
         >>> get_seed(7)
@@ -136,16 +145,17 @@ def get_seed(value: int | str | None = None) -> int:
     if value is None:
         value = os.environ.get("TL_SEED", "").strip() or DEFAULT_SEED
         source = "TL_SEED"
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         raise ValueError(f"{source} must be an integer, got the boolean {value!r}.")
-    try:
+    seed = None
+    if isinstance(value, str):
+        seed = int(value.strip()) if value.strip().lstrip("+-").isdigit() else None
+    elif isinstance(value, Integral):
         seed = int(value)
-        if isinstance(value, float) and value != seed:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{source} must be a non-negative integer such as 42, got {value!r}."
-        ) from None
+    elif isinstance(value, Real) and math.isfinite(float(value)) and float(value).is_integer():
+        seed = int(value)
+    if seed is None:
+        raise ValueError(f"{source} must be a non-negative integer such as 42, got {value!r}.")
     if not 0 <= seed < 2**32:
         raise ValueError(f"{source} must be between 0 and 2**32 - 1, got {seed}.")
     return seed

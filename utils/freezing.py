@@ -1,47 +1,39 @@
 """Freezing and unfreezing layers, the heart of transfer learning.
 
-Every helper works on nested models: a backbone from ``utils.models.load_backbone``
-wraps the ``keras.applications`` model, which holds the real layers. Helpers walk
-down to the innermost layers ("leaves") and set ``trainable`` there, then mark
-each container trainable when any layer inside it is (Keras only collects the
-trainable weights of a container whose own ``trainable`` flag is True).
+Every helper works on nested models (a ``load_backbone`` model wraps the ``keras.applications``
+model): it sets ``trainable`` on the innermost layers ("leaves"), then marks each container
+trainable when any layer inside it is (Keras only collects the trainable weights of a container
+whose own flag is True). BatchNormalization stays frozen by default (``keep_bn_frozen=True``):
+a frozen BN layer runs in inference mode and keeps its moving statistics, a trainable one
+updates them during ``fit``. Call ``model.compile(...)`` again after changing ``trainable``.
 
-BatchNormalization layers stay frozen by default (``keep_bn_frozen=True``):
-in Keras 3 a frozen BN layer runs in inference mode and keeps its moving
-statistics, while a trainable one updates them during ``fit`` even when the
-model was built with ``training=False``.
-
-Remember: call ``model.compile(...)`` again after changing ``trainable``.
+One role past ~350 lines on purpose: every helper sets flags through the same private leaf
+walker and container sync (``_set_leaves``), which another module could only reach by
+importing private names; the length is docstrings and argument checks, not a second role.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 
 import keras
 import numpy as np
 
-__all__ = [
-    "iter_leaf_layers",
-    "set_trainable",
-    "freeze_all",
-    "freeze_up_to",
-    "unfreeze_top",
-    "freeze_by",
-    "set_batchnorm_trainable",
-    "trainable_summary",
-    "get_units",
-]
+from utils.validate import check_bool, check_choice, check_int, did_you_mean
+
+__all__ = ["iter_leaf_layers", "set_trainable", "freeze_all", "freeze_up_to", "unfreeze_top",
+           "freeze_by", "set_batchnorm_trainable", "trainable_summary", "get_units"]
 
 _BLOCK_RE = re.compile(r"^block_(\d+)_")
 _TOP_GROUP = ("Conv_1", "Conv_1_bn", "out_relu")
+_UNITS = ("layers", "blocks")
 
 
-def _check_model(model: object) -> None:
+def _check_model(model: object, what: str = "model") -> None:
     if not isinstance(model, keras.layers.Layer):
-        raise TypeError(f"expected a keras Model or Layer, got {type(model).__name__}.")
+        raise TypeError(f"{what} must be a Keras layer or model, got {type(model).__name__} "
+                        f"{model!r}."[:200])
 
 
 def _children(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
@@ -54,13 +46,12 @@ def _children(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
 def iter_leaf_layers(model: keras.layers.Layer) -> list[keras.layers.Layer]:
     """Lists the innermost layers of a (possibly nested) model, in order.
 
-    Input layers are skipped; a nested model is replaced by its own leaves.
-
     Args:
         model: A Keras model or layer.
 
     Returns:
-        The leaf layers, outermost model's order, depth first.
+        The leaf layers, outermost model's order, depth first (no input layers; a nested
+        model is replaced by its own leaves).
 
     Raises:
         TypeError: ``model`` is not a Keras layer.
@@ -73,10 +64,8 @@ def iter_leaf_layers(model: keras.layers.Layer) -> list[keras.layers.Layer]:
     """
     _check_model(model)
     kids = _children(model)
-    if not kids and (isinstance(model, keras.Model) or hasattr(model, "layers")):
-        return []
     if not kids:
-        return [model]
+        return [] if isinstance(model, keras.Model) or hasattr(model, "layers") else [model]
     leaves: list[keras.layers.Layer] = []
     for kid in kids:
         leaves.extend(iter_leaf_layers(kid) if _children(kid) else [kid])
@@ -86,18 +75,17 @@ def iter_leaf_layers(model: keras.layers.Layer) -> list[keras.layers.Layer]:
 def set_trainable(layer: keras.layers.Layer, value: bool) -> keras.layers.Layer:
     """Sets ``trainable`` on a layer and on every layer nested inside it.
 
-    Keras's own setter does not always reach the layers of a nested model
-    (e.g. after one of them was frozen by hand), so this walks them all.
+    Keras's own setter misses nested layers frozen by hand; this walks them all.
 
     Args:
         layer: A layer or model.
-        value: The new flag.
+        value: The new flag (``True``/``False``; NumPy bools too).
 
     Returns:
         ``layer`` (for chaining).
 
     Raises:
-        TypeError: ``layer`` is not a Keras layer.
+        TypeError: ``layer`` is not a Keras layer, or ``value`` is not a bool.
 
     Example:
         >>> set_trainable(model, True)  # doctest: +SKIP
@@ -105,20 +93,17 @@ def set_trainable(layer: keras.layers.Layer, value: bool) -> keras.layers.Layer:
 
     Used in: 03_fine_tuning_low_lr.ipynb, 04_strategy_grid.ipynb.
     """
-    if not isinstance(layer, keras.layers.Layer):
-        raise TypeError(f"set_trainable needs a Keras layer or model, got {type(layer).__name__}.")
-    layer.trainable = bool(value)
+    _check_model(layer, "set_trainable's layer")
+    value = check_bool("value", value)
+    layer.trainable = value
     for child in getattr(layer, "layers", None) or []:
         set_trainable(child, value)
     return layer
 
 
 def _sync_containers(layer: keras.layers.Layer) -> bool:
-    """Sets each container's trainable flag to 'any leaf inside is trainable'.
-
-    Writes the container's private flag only, so that its leaves keep their own
-    flags (the public setter would recurse into them).
-    """
+    """Sets each container's flag to 'any leaf inside is trainable' (the private flag only:
+    the public setter would recurse into the leaves and overwrite their flags)."""
     kids = _children(layer)
     if not kids:
         return bool(layer.trainable)
@@ -137,6 +122,16 @@ def _set_leaves(model: keras.layers.Layer, flags: list[bool]) -> None:
 
 def _is_bn(layer: keras.layers.Layer) -> bool:
     return isinstance(layer, keras.layers.BatchNormalization)
+
+
+def _can_learn(layer: keras.layers.Layer, keep_bn_frozen: bool) -> bool:
+    """True when ``layer`` (or a layer it holds, e.g. a Bidirectional's LSTMs) owns a variable
+    created trainable; never BN kept frozen. Keras's own lists are read because
+    ``layer.trainable_weights`` is empty while the layer is frozen."""
+    if keep_bn_frozen and _is_bn(layer):
+        return False
+    own = getattr(layer, "_trainable_variables", layer.weights)
+    return bool(own) or any(_can_learn(sub, keep_bn_frozen) for sub in getattr(layer, "_layers", []))
 
 
 def freeze_all(model: keras.layers.Layer) -> keras.layers.Layer:
@@ -165,8 +160,8 @@ def freeze_all(model: keras.layers.Layer) -> keras.layers.Layer:
 def set_batchnorm_trainable(model: keras.layers.Layer, trainable: bool = False) -> int:
     """Sets ``trainable`` on every BatchNormalization layer inside ``model``.
 
-    A frozen BN layer runs in inference mode and its moving mean/variance stay
-    fixed during ``fit``: the fix for fine-tuning a model that contains BN.
+    A frozen BN layer runs in inference mode and its moving mean/variance stay fixed during
+    ``fit``: the fix for fine-tuning a model that contains BN.
 
     Args:
         model: A Keras model or layer.
@@ -185,27 +180,17 @@ def set_batchnorm_trainable(model: keras.layers.Layer, trainable: bool = False) 
     Used in: 01_trainable_weights_and_freezing.ipynb, 03.
     """
     _check_model(model)
-    if not isinstance(trainable, bool):
-        raise TypeError(f"trainable must be True or False, got {trainable!r}.")
+    trainable = check_bool("trainable", trainable)
     leaves = iter_leaf_layers(model)
-    flags = [trainable if _is_bn(leaf) else leaf.trainable for leaf in leaves]
-    _set_leaves(model, flags)
+    _set_leaves(model, [trainable if _is_bn(leaf) else leaf.trainable for leaf in leaves])
     return sum(_is_bn(leaf) for leaf in leaves)
-
-
-def _close_names(name: str, names: list[str]) -> str:
-    near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    if near:
-        return f"did you mean {', '.join(repr(n) for n in near)}?"
-    return f"valid names include {', '.join(repr(n) for n in names[:5])}, ..."
 
 
 def freeze_up_to(
     model: keras.layers.Layer, layer_name: str, keep_bn_frozen: bool = True
 ) -> keras.layers.Layer:
-    """Freezes every layer up to and including ``layer_name``; unfreezes the rest.
-
-    Layer order is the depth-first order of the innermost layers.
+    """Freezes every layer up to and including ``layer_name`` (depth-first leaf order);
+    unfreezes the rest.
 
     Args:
         model: A Keras model (nested models are walked).
@@ -216,7 +201,8 @@ def freeze_up_to(
         The same model.
 
     Raises:
-        TypeError: ``model`` is not a Keras layer or ``layer_name`` not a str.
+        TypeError: ``model`` is not a Keras layer, ``layer_name`` not a str, or
+            ``keep_bn_frozen`` not a bool.
         KeyError: No leaf layer has that name (the message lists close matches).
 
     Example:
@@ -227,12 +213,15 @@ def freeze_up_to(
     """
     _check_model(model)
     if not isinstance(layer_name, str):
-        raise TypeError(f"layer_name must be a str, got {type(layer_name).__name__}.")
+        raise TypeError(f"layer_name must be a str (a layer's name), got "
+                        f"{type(layer_name).__name__} {layer_name!r}.")
+    keep_bn_frozen = check_bool("keep_bn_frozen", keep_bn_frozen)
     leaves = iter_leaf_layers(model)
     names = [leaf.name for leaf in leaves]
     if layer_name not in names:
-        raise KeyError(f"no layer {layer_name!r} in {model.name!r}; "
-                       f"{_close_names(layer_name, names)}")
+        hint = did_you_mean(layer_name, names) or (
+            f" Valid names include {', '.join(repr(n) for n in names[:5])}, ...")
+        raise KeyError(f"no layer {layer_name!r} in {model.name!r}.{hint}")
     cut = names.index(layer_name)
     flags = [i > cut and not (keep_bn_frozen and _is_bn(leaf)) for i, leaf in enumerate(leaves)]
     _set_leaves(model, flags)
@@ -243,10 +232,9 @@ def get_units(model: keras.layers.Layer, unit: str = "layers") -> list[list[kera
     """Groups the leaf layers into units, bottom to top.
 
     ``unit="layers"``: every leaf layer (with weights or not) is its own unit.
-    ``unit="blocks"``: MobileNetV2 blocks (``block_<k>_...``), the layers before
-    block 1 as one stem unit, and the final ``Conv_1``/``Conv_1_bn``/``out_relu``
-    group as the top unit; a model without such names falls back to one unit per
-    layer.
+    ``unit="blocks"``: MobileNetV2 blocks (``block_<k>_...``), the layers before block 1 as
+    one stem unit, and the final ``Conv_1``/``Conv_1_bn``/``out_relu`` group as the top
+    unit; a model without such names falls back to one unit per layer.
 
     Args:
         model: A Keras model.
@@ -256,7 +244,8 @@ def get_units(model: keras.layers.Layer, unit: str = "layers") -> list[list[kera
         A list of units, each a list of layers, from input to output.
 
     Raises:
-        ValueError: ``unit`` is not ``"layers"`` or ``"blocks"``.
+        TypeError: ``model`` is not a Keras layer.
+        ValueError: ``unit`` is not ``"layers"`` or ``"blocks"`` (a close one is suggested).
 
     Example:
         >>> units = get_units(backbone, "blocks")  # doctest: +SKIP
@@ -265,24 +254,16 @@ def get_units(model: keras.layers.Layer, unit: str = "layers") -> list[list[kera
     Used in: ``unfreeze_top``; 01_trainable_weights_and_freezing.ipynb.
     """
     _check_model(model)
-    if unit not in ("layers", "blocks"):
-        raise ValueError(f"unit must be 'layers' or 'blocks', got {unit!r}.")
+    check_choice("unit", unit, _UNITS)
     leaves = iter_leaf_layers(model)
-    is_mobilenet_v2 = any(_BLOCK_RE.match(leaf.name) for leaf in leaves)
-    if unit == "layers" or not is_mobilenet_v2:
+    if unit == "layers" or not any(_BLOCK_RE.match(leaf.name) for leaf in leaves):
         return [[leaf] for leaf in leaves]
     units: list[list[keras.layers.Layer]] = []
     keys: list[str] = []
-    for leaf in leaves:
+    for leaf in leaves:  # a layer outside any block (e.g. a head) is its own unit
         match = _BLOCK_RE.match(leaf.name)
-        if match:
-            key = f"block_{match.group(1)}"
-        elif leaf.name in _TOP_GROUP:
-            key = "top"
-        elif not keys or keys[-1] == "stem":
-            key = "stem"
-        else:  # a layer outside any block (e.g. a head): its own unit
-            key = leaf.name
+        key = (f"block_{match.group(1)}" if match else "top" if leaf.name in _TOP_GROUP
+               else "stem" if not keys or keys[-1] == "stem" else leaf.name)
         if keys and keys[-1] == key:
             units[-1].append(leaf)
         else:
@@ -296,10 +277,10 @@ def unfreeze_top(
 ) -> keras.layers.Layer:
     """Unfreezes the top ``n`` units of ``model`` and freezes everything below.
 
-    With ``unit="layers"`` only layers that own weights are counted, so
-    ``n=2`` means the two top layers that can actually learn. With
-    ``unit="blocks"`` see ``get_units`` (``n=1`` on MobileNetV2 is the final
-    ``Conv_1`` group, ``n=2`` adds ``block_16``, ...).
+    Only units that can learn count: a unit with a layer that owns trainable weights (BN
+    not, while kept frozen), so weightless layers (pooling, adds, activations) never use up
+    ``n``: ``n=2`` trains two units on ResNet50 as on MobileNetV2. ``unit="blocks"``: see
+    ``get_units`` (on MobileNetV2 ``n=1`` is the ``Conv_1`` group, ``n=2`` adds ``block_16``).
 
     Args:
         model: A Keras model (nested models are walked).
@@ -311,8 +292,9 @@ def unfreeze_top(
         The same model.
 
     Raises:
-        TypeError: ``n`` is not an int.
-        ValueError: ``n`` is negative or larger than the number of units, or bad ``unit``.
+        TypeError: ``n`` is not an int, ``keep_bn_frozen`` not a bool, ``model`` not a layer.
+        ValueError: ``n`` is negative or larger than the number of units that can learn,
+            or bad ``unit``.
 
     Example:
         >>> unfreeze_top(backbone, 3, unit="blocks")  # doctest: +SKIP
@@ -321,14 +303,14 @@ def unfreeze_top(
     Used in: 01_trainable_weights_and_freezing.ipynb, 03-04.
     """
     _check_model(model)
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise TypeError(f"n must be an int, got {n!r}.")
-    units = get_units(model, unit)
-    if unit == "layers":
-        units = [u for u in units if u[0].weights]
+    n = check_int("n", n)
+    keep_bn_frozen = check_bool("keep_bn_frozen", keep_bn_frozen)
+    units = [u for u in get_units(model, unit) if any(_can_learn(x, keep_bn_frozen) for x in u)]
     if not 0 <= n <= len(units):
-        raise ValueError(f"n must be in [0, {len(units)}] ({len(units)} {unit} with "
-                         f"weights in {model.name!r}), got {n}.")
+        raise ValueError(
+            f"n must be in [0, {len(units)}] ({len(units)} {unit} that can learn in "
+            f"{model.name!r}{', BatchNorm kept frozen' if keep_bn_frozen else ''}), got {n}."
+        )
     top = {id(layer) for u in units[len(units) - n:] for layer in u}
     flags = [id(leaf) in top and not (keep_bn_frozen and _is_bn(leaf))
              for leaf in iter_leaf_layers(model)]
@@ -349,7 +331,7 @@ def freeze_by(
         The same model.
 
     Raises:
-        TypeError: ``predicate`` is not callable.
+        TypeError: ``model`` is not a Keras layer or ``predicate`` is not callable.
 
     Example:
         >>> is_conv = lambda layer: "Conv" in type(layer).__name__
@@ -377,7 +359,7 @@ def trainable_summary(model: keras.layers.Layer, only_weighted: bool = False):
         ``trainable_params``, ``non_trainable_params`` (one row per leaf layer).
 
     Raises:
-        TypeError: ``model`` is not a Keras layer.
+        TypeError: ``model`` is not a Keras layer or ``only_weighted`` not a bool.
 
     Example:
         >>> table = trainable_summary(backbone)  # doctest: +SKIP
@@ -388,14 +370,15 @@ def trainable_summary(model: keras.layers.Layer, only_weighted: bool = False):
     import pandas as pd
 
     _check_model(model)
+    only_weighted = check_bool("only_weighted", only_weighted)
     rows = []
     for leaf in iter_leaf_layers(model):
-        n_train = int(sum(np.prod(v.shape) for v in leaf.trainable_weights))
-        n_frozen = int(sum(np.prod(v.shape) for v in leaf.non_trainable_weights))
         if only_weighted and not leaf.weights:
             continue
         rows.append({"layer": leaf.name, "type": type(leaf).__name__,
-                     "trainable": bool(leaf.trainable), "trainable_params": n_train,
-                     "non_trainable_params": n_frozen})
+                     "trainable": bool(leaf.trainable),
+                     "trainable_params": int(sum(np.prod(v.shape) for v in leaf.trainable_weights)),
+                     "non_trainable_params": int(sum(np.prod(v.shape)
+                                                     for v in leaf.non_trainable_weights))})
     columns = ["layer", "type", "trainable", "trainable_params", "non_trainable_params"]
     return pd.DataFrame(rows, columns=columns)

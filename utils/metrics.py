@@ -18,7 +18,10 @@ __all__ = ["score_regression", "score_classification", "tune_threshold"]
 
 
 def _scores(label: str, values: Any) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{label} must hold numbers, got {str(values)[:80]!r}.") from None
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
@@ -41,7 +44,9 @@ def score_regression(y_true: Any, y_pred: Any) -> dict[str, float]:
         ``{"pearson": r, "spearman": rho}`` (0.0 for a constant prediction).
 
     Raises:
-        ValueError: Lengths differ, fewer than 3 pairs, or NaN/infinite values.
+        TypeError: Values that are not numbers.
+        ValueError: Lengths differ, another shape than (N,) or (N, 1), fewer than 3 pairs,
+            or NaN/infinite values.
 
     Example:
         >>> score_regression([0, 1, 2, 3], [0, 1, 3, 2])["spearman"]
@@ -53,7 +58,8 @@ def score_regression(y_true: Any, y_pred: Any) -> dict[str, float]:
 
     t, p = _scores("y_true", y_true), _scores("y_pred", y_pred)
     if t.shape != p.shape or len(t) < 3:
-        raise ValueError(f"need >= 3 pairs and equal lengths, got {len(t)} and {len(p)}.")
+        raise ValueError(f"need >= 3 pairs and equal lengths: y_true has {len(t)} scores, "
+                         f"y_pred {len(p)}.")
     if np.std(p) == 0 or np.std(t) == 0:  # a constant correlates with nothing
         return {"pearson": 0.0, "spearman": 0.0}
     return {"pearson": float(stats.pearsonr(t, p)[0]), "spearman": float(stats.spearmanr(t, p)[0])}
@@ -72,7 +78,9 @@ def score_classification(y_true: Any, y_prob: Any, threshold: float = 0.5) -> di
         predicted positive).
 
     Raises:
-        ValueError: Lengths differ, empty input, labels other than 0/1, NaN scores.
+        TypeError: Values or a threshold that are not numbers.
+        ValueError: Lengths differ, empty input, labels other than 0/1, NaN scores, a NaN or
+            infinite threshold.
 
     Example:
         >>> score_classification([1, 0, 1, 1], [0.9, 0.2, 0.4, 0.8])
@@ -85,9 +93,13 @@ def score_classification(y_true: Any, y_prob: Any, threshold: float = 0.5) -> di
     t, p = _scores("y_true", y_true), _scores("y_prob", y_prob)
     threshold = check_number("threshold", threshold)
     if t.shape != p.shape or len(t) == 0:
-        raise ValueError(f"need equal, non-zero lengths, got {len(t)} and {len(p)}.")
+        raise ValueError(f"need equal, non-zero lengths: y_true has {len(t)} labels, y_prob "
+                         f"{len(p)} scores (one score per label).")
     if not np.isin(t, (0, 1)).all():
-        raise ValueError(f"labels must be 0/1, got values {sorted(set(t.tolist()))[:5]}.")
+        wrong = sorted(set(t[~np.isin(t, (0, 1))].tolist()))
+        raise ValueError(f"y_true must hold 0/1 labels (a binary task), got "
+                         f"{', '.join(f'{v:g}' for v in wrong[:5])} in "
+                         f"{int((~np.isin(t, (0, 1))).sum())} of {len(t)} rows.")
     truth, pred = t.astype(int), (p >= threshold).astype(int)
     return {"accuracy": round(float(accuracy_score(truth, pred)), 6),
             "f1": round(float(f1_score(truth, pred, zero_division=0.0)), 6)}
@@ -107,7 +119,7 @@ def tune_threshold(y_true: Any, y_score: Any) -> float:
         A threshold (midway between two neighbouring scores).
 
     Raises:
-        ValueError: as ``score_classification``.
+        TypeError, ValueError: as ``score_classification``.
 
     Example:
         >>> tune_threshold([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9])

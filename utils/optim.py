@@ -18,6 +18,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from utils.validate import check_int, check_items, check_number
+
 __all__ = [
     "TEXT_WEIGHT_DECAY",
     "TEXT_CLIPNORM",
@@ -46,7 +48,8 @@ def text_optimizer(learning_rate: float, weight_decay: float = TEXT_WEIGHT_DECAY
         A fresh ``keras.optimizers.AdamW`` with ``clipnorm=TEXT_CLIPNORM``.
 
     Raises:
-        ValueError: A rate <= 0 or a negative weight decay.
+        TypeError: Not a number (or a schedule). ValueError: A rate <= 0, a negative weight
+            decay, NaN or infinite.
 
     Example:
         >>> text_optimizer(1e-4).weight_decay
@@ -54,8 +57,6 @@ def text_optimizer(learning_rate: float, weight_decay: float = TEXT_WEIGHT_DECAY
 
     Used in: 05_sentence_pair_fine_tuning.ipynb, 08_self_training.ipynb, ``utils.experiments``.
     """
-    from utils.validate import check_number
-
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
         learning_rate = check_number("learning_rate", learning_rate, low=0, low_open=True)
     weight_decay = check_number("weight_decay", weight_decay, low=0)
@@ -80,8 +81,9 @@ def reset_optimizer(
         ``optimizer``, reset in place.
 
     Raises:
-        TypeError: Not a Keras optimizer.
-        ValueError: A rate given to an optimizer driven by a schedule, or a rate <= 0.
+        TypeError: Not a Keras optimizer, or a rate that is not a number.
+        ValueError: A rate given to an optimizer driven by a schedule, or a rate <= 0, NaN
+            or infinite.
 
     Example:
         >>> model.set_weights(start); reset_optimizer(model.optimizer, 1e-4)  # doctest: +SKIP
@@ -94,10 +96,9 @@ def reset_optimizer(
     rate_variable = getattr(optimizer, "_learning_rate", None)
     is_schedule = isinstance(rate_variable, keras.optimizers.schedules.LearningRateSchedule)
     if learning_rate is not None:
+        check_number("learning_rate", learning_rate, low=0, low_open=True)
         if is_schedule:
             raise ValueError("this optimizer follows a schedule: build a new one to change it.")
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}.")
     for variable in optimizer.variables:
         if variable is rate_variable:
             continue
@@ -131,7 +132,9 @@ def warmup_cosine(
         A schedule to pass as ``learning_rate=`` to any optimizer.
 
     Raises:
-        ValueError: Non-positive rates or steps, or warmup not shorter than the run.
+        TypeError: A rate that is not a number, or steps that are not ints.
+        ValueError: Non-positive rates or steps, NaN/infinite rates, a final fraction outside
+            [0, 1], or warmup not shorter than the run.
 
     Example:
         >>> schedule = warmup_cosine(1e-3, total_steps=100, warmup_steps=10)
@@ -139,19 +142,14 @@ def warmup_cosine(
 
     Used in: 03_fine_tuning_low_lr.ipynb.
     """
-    if not peak_lr > 0:
-        raise ValueError(f"peak_lr must be > 0, got {peak_lr!r}.")
-    if not isinstance(total_steps, int) or total_steps < 1:
-        raise ValueError(f"total_steps must be an int >= 1, got {total_steps!r}.")
-    if not isinstance(warmup_steps, int) or not 0 <= warmup_steps < total_steps:
-        raise ValueError(
-            f"warmup_steps must be an int in [0, total_steps={total_steps}), got {warmup_steps!r}."
-        )
-    if initial_lr < 0 or not 0 <= final_fraction <= 1:
-        raise ValueError(
-            f"need initial_lr >= 0 and final_fraction in [0, 1]; got {initial_lr!r}, "
-            f"{final_fraction!r}."
-        )
+    peak_lr = check_number("peak_lr", peak_lr, low=0, low_open=True)
+    total_steps = check_int("total_steps", total_steps, low=1)
+    warmup_steps = check_int("warmup_steps", warmup_steps)
+    if not 0 <= warmup_steps < total_steps:
+        raise ValueError(f"warmup_steps must be an int in [0, total_steps={total_steps}), got "
+                         f"{warmup_steps!r}.")
+    initial_lr = check_number("initial_lr", initial_lr, low=0)
+    final_fraction = check_number("final_fraction", final_fraction, 0, 1)
     if warmup_steps == 0:
         return keras.optimizers.schedules.CosineDecay(
             peak_lr, decay_steps=total_steps, alpha=final_fraction
@@ -219,7 +217,8 @@ def discriminative_multipliers(n_groups: int, factor: float = 2.6) -> list[float
         ``[factor**-(n-1), ..., factor**-1, 1.0]``.
 
     Raises:
-        ValueError: ``n_groups < 1`` or ``factor < 1``.
+        TypeError: ``n_groups`` not an int or ``factor`` not a number.
+        ValueError: ``n_groups < 1``, ``factor < 1``, NaN or infinite.
 
     Example:
         >>> discriminative_multipliers(3, 2.0)
@@ -227,11 +226,11 @@ def discriminative_multipliers(n_groups: int, factor: float = 2.6) -> list[float
 
     Used in: 03_fine_tuning_low_lr.ipynb.
     """
-    if not isinstance(n_groups, int) or n_groups < 1:
-        raise ValueError(f"n_groups must be an int >= 1, got {n_groups!r}.")
-    if not factor >= 1:
+    n_groups = check_int("n_groups", n_groups, low=1)
+    factor = check_number("factor", factor)
+    if factor < 1:
         raise ValueError(f"factor must be >= 1 (lower layers learn slower), got {factor!r}.")
-    return [float(factor) ** -(n_groups - 1 - i) for i in range(n_groups)]
+    return [factor ** -(n_groups - 1 - i) for i in range(n_groups)]
 
 
 def make_discriminative(
@@ -262,8 +261,9 @@ def make_discriminative(
         A fresh optimizer of a subclass of ``type(optimizer)``.
 
     Raises:
-        TypeError: ``optimizer`` is not a Keras optimizer.
-        ValueError: Wrong number of multipliers, negative multipliers, no groups.
+        TypeError: ``optimizer`` is not a Keras optimizer, a group not a list of layers, a
+            multiplier not a number.
+        ValueError: Wrong number of multipliers, negative/NaN/infinite multipliers, no groups.
         NotImplementedError: On the PyTorch backend.
 
     Example:
@@ -279,16 +279,20 @@ def make_discriminative(
             "make_discriminative needs optimizer.update_step, which PyTorch's parallel "
             "optimizers bypass; use the tensorflow or jax backend."
         )
-    if not layer_groups:
-        raise ValueError("layer_groups is empty: pass at least one group of layers.")
+    groups = check_items("layer_groups", layer_groups)
+    layer_groups = [check_items(f"layer_groups[{i}]", g, keras.layers.Layer, allow_empty=True)
+                    for i, g in enumerate(groups)]
     if multipliers is None:
         multipliers = discriminative_multipliers(len(layer_groups), factor)
+    else:
+        check_number("factor", factor, low=1)  # unused here, but never silently wrong
+    multipliers = [check_number(f"multipliers[{i}]", m, low=0)
+                   for i, m in enumerate(check_items("multipliers", multipliers))]
     if len(multipliers) != len(layer_groups):
         raise ValueError(
             f"got {len(multipliers)} multipliers for {len(layer_groups)} layer groups."
         )
-    if any(m < 0 for m in multipliers) or default < 0:
-        raise ValueError(f"multipliers must be >= 0, got {list(multipliers)} (default {default}).")
+    default = check_number("default", default, low=0)
     table: dict[int, float] = {}
     for group, scale in zip(layer_groups, multipliers):
         for layer in group:
@@ -316,7 +320,8 @@ def split_layer_groups(
         A list of ``n_groups`` lists of layers.
 
     Raises:
-        ValueError: Bad ``n_groups``.
+        TypeError: ``layers`` is not a list of layers, or ``n_groups`` not an int.
+        ValueError: ``n_groups`` outside [1, number of layers with weights].
 
     Example:
         >>> groups = split_layer_groups(backbone.base.layers, 4)
@@ -325,8 +330,10 @@ def split_layer_groups(
 
     Used in: 03_fine_tuning_low_lr.ipynb.
     """
+    layers = check_items("layers", layers, keras.layers.Layer)
     weighted = [layer for layer in layers if layer.weights]
-    if not isinstance(n_groups, int) or not 1 <= n_groups <= len(weighted):
+    n_groups = check_int(f"n_groups ({len(weighted)} layers with weights)", n_groups)
+    if not 1 <= n_groups <= len(weighted):
         raise ValueError(
             f"n_groups must be an int in [1, {len(weighted)}] (layers with weights), "
             f"got {n_groups!r}."

@@ -11,6 +11,7 @@ import datetime as _dt
 import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,42 @@ __all__ = ["RESULTS_DIR", "record_results", "load_results"]
 RESULTS_DIR = config.PROJECT_ROOT / "results"
 
 
-def _plain(value: Any) -> Any:
-    """Converts NumPy scalars/arrays and tuples into JSON-friendly Python values."""
+def _plain(value: Any, where: str = "metrics") -> Any:
+    """Converts NumPy scalars/arrays and tuples into JSON-friendly Python values.
+
+    Raises:
+        TypeError: A value JSON cannot hold (its place in ``metrics`` is named).
+    """
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, f"{where}[{k!r}]") for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if hasattr(value, "tolist"):
-        return _plain(value.tolist())
+        return _plain(value.tolist(), where)
     if isinstance(value, float):
         return round(value, 6) if math.isfinite(value) else None
-    return value
+    if value is None or isinstance(value, str | int):  # bool is an int
+        return value
+    raise TypeError(f"{where} is a {type(value).__name__} ({str(value)[:60]!r}): record numbers, "
+                    "strings, lists and dicts of them only.")
+
+
+def _check_stem(notebook: Any) -> str:
+    if not isinstance(notebook, str):
+        raise TypeError(f"notebook must be a string such as '02_feature_extraction_workflow', "
+                        f"got {type(notebook).__name__} {notebook!r}.")
+    if not (len(notebook) > 3 and notebook[:2].isdigit() and notebook[2] == "_"):
+        raise ValueError(f"notebook must be a stem like '02_feature_extraction_workflow', got {notebook!r}.")
+    return notebook
+
+
+def _folder(directory: Any) -> Path:
+    if directory is None:
+        return RESULTS_DIR
+    if not isinstance(directory, str | os.PathLike):
+        raise TypeError(f"directory must be a path (str or Path) or None, got "
+                        f"{type(directory).__name__} {directory!r}.")
+    return Path(directory)
 
 
 def record_results(
@@ -54,7 +80,11 @@ def record_results(
         The written path, or None when recording is off.
 
     Raises:
-        ValueError: ``notebook`` is not a course notebook stem (``NN_name``).
+        TypeError: ``notebook`` is not a string, ``metrics`` not a dict, a metric JSON cannot
+            hold (its key is named), or ``directory`` not a path. Checked when recording is
+            off too, so CI finds what ``make results`` would trip on.
+        ValueError: ``notebook`` is not a course notebook stem (``NN_name``), or a bad
+            ``profile``/``seed`` (see ``utils.config``).
 
     Example:
         >>> record_results("00_setup_and_tour", {"acc": 0.8}) is None  # recording off
@@ -62,8 +92,16 @@ def record_results(
 
     Used in: every notebook's last cell.
     """
-    if not (len(notebook) > 3 and notebook[:2].isdigit() and notebook[2] == "_"):
-        raise ValueError(f"notebook must be a stem like '02_feature_extraction_workflow', got {notebook!r}.")
+    _check_stem(notebook)
+    if not isinstance(metrics, Mapping):
+        raise TypeError(f"metrics must be a dict of the run's key numbers, got "
+                        f"{type(metrics).__name__}.")
+    plain = _plain(dict(metrics))
+    folder = _folder(directory)
+    if profile is not None:
+        config.get_profile(profile)
+    if seed is not None:
+        config.get_seed(seed)
     if os.environ.get("TL_RECORD_RESULTS", "") != "1":
         return None
     profile = config.get_profile(profile)
@@ -73,9 +111,8 @@ def record_results(
         "seed": config.get_seed(seed),
         "environment": config.describe_environment(profile, seed),
         "recorded": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "metrics": _plain(metrics),
+        "metrics": plain,
     }
-    folder = Path(directory) if directory is not None else RESULTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{notebook}.{profile}.json"
     tmp = path.with_suffix(".json.tmp")
@@ -95,14 +132,17 @@ def load_results(notebook: str, profile: str, directory: Path | None = None) -> 
     Returns:
         The recorded payload (``metrics``, ``profile``, ``seed``, ``environment``...) or None.
 
+    Raises:
+        TypeError/ValueError: A bad notebook stem, profile or directory (as ``record_results``).
+
     Example:
         >>> load_results("99_no_such_notebook", "full") is None
         True
 
     Used in: tools/update_readme.py, 06_double_fine_tuning.ipynb.
     """
-    folder = Path(directory) if directory is not None else RESULTS_DIR
-    path = folder / f"{notebook}.{config.get_profile(profile)}.json"
+    folder = _folder(directory)
+    path = folder / f"{_check_stem(notebook)}.{config.get_profile(profile)}.json"
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))

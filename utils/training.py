@@ -12,13 +12,22 @@ Importing this module has no side effects.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import keras
+import numpy as np
 
 from utils.freezing import set_trainable
-from utils.validate import did_you_mean
+from utils.validate import (
+    check_int,
+    check_items,
+    check_labels,
+    check_number,
+    check_verbose,
+    did_you_mean,
+)
 from utils.weights import count_params
 
 __all__ = ["Stage", "StagedHistory", "fit_stages", "gradual_unfreezing_stages"]
@@ -33,11 +42,17 @@ class Stage:
     Attributes:
         name: Label shown on plots ("head", "top blocks", "all").
         epochs: Number of epochs (>= 1).
-        optimizer: A learning rate (float: a fresh ``Adam`` with that rate), an
-            optimizer that was never used, or a callable ``f(model) -> optimizer``
-            (called after ``setup``, so it can look at what is trainable).
+        optimizer: A learning rate (a finite number > 0, NumPy's too: a fresh ``Adam`` with
+            that rate), an optimizer that was never used, or a callable
+            ``f(model) -> optimizer`` (called after ``setup``, so it can look at what is
+            trainable).
         setup: Callable ``f(model)`` that sets the ``trainable`` flags for this
             stage; None keeps the flags of the previous stage.
+
+    Raises:
+        TypeError: A name that is not a string, epochs not an int, an optimizer of another
+            kind (an optimizer class, a string), or a setup that is not callable.
+        ValueError: An empty name, epochs < 1, a rate <= 0, NaN or infinite.
     """
 
     name: str
@@ -46,17 +61,26 @@ class Stage:
     setup: Callable[[keras.Model], Any] | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
+        if not isinstance(self.name, str):
+            raise TypeError(f"Stage name must be a string, got {type(self.name).__name__} "
+                            f"{self.name!r}.")
+        if not self.name.strip():
             raise ValueError(f"Stage name must be a non-empty string, got {self.name!r}.")
-        if not isinstance(self.epochs, int) or isinstance(self.epochs, bool) or self.epochs < 1:
-            raise ValueError(f"Stage {self.name!r}: epochs must be an int >= 1, got {self.epochs!r}.")
+        self.epochs = check_int(f"Stage {self.name!r}: epochs", self.epochs, low=1)
         if self.setup is not None and not callable(self.setup):
-            raise TypeError(f"Stage {self.name!r}: setup must be callable or None.")
-        ok = isinstance(self.optimizer, keras.optimizers.Optimizer) or callable(self.optimizer)
-        if not ok and not (isinstance(self.optimizer, float) and self.optimizer > 0):
+            raise TypeError(f"Stage {self.name!r}: setup must be callable or None, got "
+                            f"{type(self.setup).__name__} {self.setup!r}.")
+        spec = self.optimizer
+        if isinstance(spec, Real | np.number | np.ndarray):  # a learning rate
+            self.optimizer = check_number(f"Stage {self.name!r}: optimizer (a learning rate)",
+                                          spec, low=0, low_open=True)
+        elif isinstance(spec, type) or not (
+                isinstance(spec, keras.optimizers.Optimizer) or callable(spec)):
+            hint = (f" Pass an instance, e.g. {spec.__name__}(1e-3)." if isinstance(spec, type)
+                    else "")
             raise TypeError(
                 f"Stage {self.name!r}: optimizer must be a positive float (learning rate), a "
-                f"keras optimizer or a callable model -> optimizer; got {self.optimizer!r}."
+                f"keras optimizer or a callable model -> optimizer; got {spec!r}.{hint}"
             )
 
 
@@ -73,6 +97,14 @@ class StagedHistory:
     history: dict[str, list[float]]
     stages: list[tuple[str, int, int]]
     trainable_params: list[int]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.history, Mapping):
+            raise TypeError(f"history must be a dict {{metric: values}}, got "
+                            f"{type(self.history).__name__}.")
+        for span in self.stages:
+            if not (isinstance(span, tuple | list) and len(span) == 3 and isinstance(span[0], str)):
+                raise TypeError(f"each stage must be (name, first_epoch, end_epoch), got {span!r}.")
 
     @property
     def epochs(self) -> int:
@@ -94,7 +126,8 @@ class StagedHistory:
         for name, start, end in self.stages:
             if name == stage:
                 return values[start:end]
-        raise KeyError(f"No stage {stage!r}; stages are {[s[0] for s in self.stages]}.")
+        names = [s[0] for s in self.stages]
+        raise KeyError(f"No stage {stage!r}; stages are {names}.{did_you_mean(stage, names)}")
 
     def metric(self, name: str) -> list[float]:
         """All values of one metric, e.g. ``"val_accuracy"``.
@@ -119,6 +152,39 @@ def _make_optimizer(spec: OptimizerSpec, model: keras.Model, stage: str) -> Any:
     if isinstance(spec, float):
         return keras.optimizers.Adam(spec)
     return spec(model)
+
+
+def _check_targets(label: str, y: Any, loss: Any, model: keras.Model) -> None:
+    """Label ranges a string loss implies: classes 0..K-1 for sparse CE, [0, 1] for binary CE."""
+    if not isinstance(loss, str) or not isinstance(y, np.ndarray | list | tuple):
+        return
+    try:
+        shape = model.output_shape
+    except (AttributeError, ValueError):  # not built yet: Keras checks at fit time
+        return
+    if loss == "sparse_categorical_crossentropy" and isinstance(shape, tuple):
+        k = shape[-1]
+        if isinstance(k, int) and k > 1:
+            check_labels(f"{label} (class ids for the model's {k} outputs)", y, classes=range(k))
+    elif loss == "binary_crossentropy":
+        flat = np.ravel(y) if np.ndim(y) > 1 else y  # multi-label targets too
+        check_labels(f"{label} (binary_crossentropy targets)", flat, low=0, high=1)
+
+
+def _rows(label: str, data: Any) -> int | None:
+    if isinstance(data, Mapping):
+        sizes = {len(v) for v in data.values() if hasattr(v, "__len__")}
+        if len(sizes) > 1:
+            raise ValueError(f"{label}: the arrays have different lengths {sorted(sizes)}.")
+        return sizes.pop() if sizes else None
+    return len(data) if isinstance(data, np.ndarray | list) else None
+
+
+def _check_data(label: str, x: Any, y: Any, loss: Any, model: keras.Model) -> None:
+    n_x, n_y = _rows(f"{label} x", x), _rows(f"{label} y", y)
+    if n_x is not None and n_y is not None and n_x != n_y:
+        raise ValueError(f"{label}: x has {n_x} rows but y has {n_y}; pass one target per input.")
+    _check_targets(f"{label} y", y, loss, model)
 
 
 def fit_stages(
@@ -156,8 +222,12 @@ def fit_stages(
         A ``StagedHistory`` with one value per epoch across all stages.
 
     Raises:
-        ValueError: No stages, duplicate stage names, or a reused optimizer.
-        TypeError: A stage that is not a ``Stage``.
+        ValueError: No stages, duplicate stage names, a reused optimizer, x and y of different
+            lengths, labels outside the model's classes (sparse CE: 0..K-1; binary CE: [0, 1]),
+            a batch size < 1 or a verbosity other than 0/1/2/"auto".
+        TypeError: ``model`` is not a Keras model, ``stages`` not a list (a single Stage:
+            pass ``[stage]``), an item that is not a ``Stage``, ``metrics`` a string,
+            ``callbacks`` not callbacks or ``validation_data`` not a pair.
 
     Example:
         >>> run = fit_stages(model, [Stage("head", 2, 1e-3, freeze_base)], x, y)
@@ -165,11 +235,26 @@ def fit_stages(
 
     Used in: 03_fine_tuning_low_lr.ipynb, 04_strategy_grid.ipynb.
     """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}.")
+    if isinstance(stages, Stage):
+        raise TypeError(f"stages must be a list of Stage, got the single Stage {stages.name!r}: "
+                        "pass [stage].")
+    stages = check_items("stages", stages, Stage, allow_empty=True)  # a generator is read once
     if not stages:
         raise ValueError("fit_stages needs at least one Stage.")
-    for stage in stages:
-        if not isinstance(stage, Stage):
-            raise TypeError(f"every stage must be a Stage, got {type(stage).__name__}.")
+    batch_size = check_int("batch_size", batch_size, low=1)
+    verbose = check_verbose("verbose", verbose)
+    if isinstance(metrics, str):
+        raise TypeError(f"metrics must be a list such as [{metrics!r}], got the string {metrics!r}.")
+    metrics = check_items("metrics", metrics, allow_empty=True)
+    callbacks = check_items("callbacks", callbacks or [], keras.callbacks.Callback, allow_empty=True)
+    _check_data("training data", x, y, loss, model)
+    if validation_data is not None:
+        if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
+            raise TypeError(f"validation_data must be (x_val, y_val), got "
+                            f"{type(validation_data).__name__}.")
+        _check_data("validation_data", validation_data[0], validation_data[1], loss, model)
     names = [s.name for s in stages]
     if len(set(names)) != len(names):
         raise ValueError(f"stage names must be unique, got {names}.")
@@ -185,7 +270,7 @@ def fit_stages(
         counts.append(count_params(model)["trainable"])
         fitted = model.fit(
             x, y, validation_data=validation_data, epochs=stage.epochs,
-            batch_size=batch_size, verbose=verbose, callbacks=list(callbacks or []),
+            batch_size=batch_size, verbose=verbose, callbacks=list(callbacks),
         )
         for key, values in fitted.history.items():
             history.setdefault(key, [float("nan")] * epoch).extend(float(v) for v in values)
@@ -217,7 +302,9 @@ def gradual_unfreezing_stages(
         ``len(layer_groups)`` stages.
 
     Raises:
-        ValueError: No groups, or counts/names/optimizers of the wrong length.
+        TypeError: A group that is not a list of layers, epochs not ints, names not strings.
+        ValueError: No groups, an empty group, duplicate names, or counts/names/optimizers of
+            the wrong length (and what ``Stage`` rejects).
 
     Example:
         >>> stages = gradual_unfreezing_stages([[low], [mid], [head]], 1)
@@ -225,19 +312,28 @@ def gradual_unfreezing_stages(
 
     Used in: 03_fine_tuning_low_lr.ipynb.
     """
-    n = len(layer_groups)
-    if n == 0:
-        raise ValueError("layer_groups is empty: pass at least one group of layers.")
-    epochs = [epochs_per_stage] * n if isinstance(epochs_per_stage, int) else list(epochs_per_stage)
+    groups = check_items("layer_groups", layer_groups)
+    groups = [check_items(f"layer_groups[{i}]", g, keras.layers.Layer)
+              for i, g in enumerate(groups)]
+    n = len(groups)
+    if isinstance(epochs_per_stage, Integral | np.integer):
+        epochs = [epochs_per_stage] * n  # Stage checks the value
+    elif isinstance(epochs_per_stage, list | tuple | np.ndarray):
+        epochs = list(epochs_per_stage)
+    else:
+        raise TypeError(f"epochs_per_stage must be an int or one int per stage, got "
+                        f"{type(epochs_per_stage).__name__} {epochs_per_stage!r}.")
     if len(epochs) != n:
         raise ValueError(f"got {len(epochs)} epoch counts for {n} stages.")
     specs = list(optimizer) if isinstance(optimizer, list | tuple) else [optimizer] * n
     if len(specs) != n:
         raise ValueError(f"got {len(specs)} optimizers for {n} stages.")
-    names = list(names) if names is not None else [f"top {k + 1}" for k in range(n)]
+    names = (check_items("names", names, str) if names is not None
+             else [f"top {k + 1}" for k in range(n)])
     if len(names) != n:
         raise ValueError(f"got {len(names)} names for {n} stages.")
-    groups = [list(g) for g in layer_groups]
+    if len(set(names)) != n:
+        raise ValueError(f"names must be unique, got {names}.")
 
     def setup_for(k: int) -> Callable[[keras.Model], None]:
         def setup(model: keras.Model) -> None:

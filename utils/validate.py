@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
-__all__ = ["did_you_mean", "check_choice", "check_number", "check_int", "check_fraction"]
+__all__ = ["did_you_mean", "check_choice", "check_number", "check_int", "check_fraction",
+           "check_bool", "check_items", "check_labels", "check_verbose"]
 
 
 def did_you_mean(name: Any, options: Iterable[Any]) -> str:
@@ -151,3 +152,145 @@ def check_fraction(label: str, value: Any, allow_one: bool = False) -> float:
     Used in: ``utils.models``.
     """
     return check_number(label, value, 0.0, 1.0, high_open=not allow_one)
+
+
+def check_bool(label: str, value: Any) -> bool:
+    """Returns ``value`` as a ``bool`` when it is ``True``/``False`` (NumPy's too), else raises.
+
+    ``bool("no")`` is True: a flag given as a string or a number is refused, not guessed.
+
+    Raises:
+        TypeError: ``value`` is not a bool.
+
+    Example:
+        >>> check_bool("keep_bn_frozen", np.True_)
+        True
+
+    Used in: ``utils.freezing``, ``utils.models``, ``utils.experiments``.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{label} must be True or False, got {type(value).__name__} {value!r}.")
+    return bool(value)
+
+
+def check_items(
+    label: str, value: Any, kind: type | tuple[type, ...] | None = None, allow_empty: bool = False
+) -> list:
+    """Materialises ``value`` (a list, tuple or one-pass iterator) into a list and checks it.
+
+    A generator is read once here, so a caller that loops twice never sees it empty.
+    A string, bytes or a mapping is refused: iterating one gives characters or keys.
+
+    Args:
+        label: The parameter's name, used in the message.
+        value: The items.
+        kind: The type (or types) every item must have; None = anything.
+        allow_empty: Accept zero items.
+
+    Returns:
+        The items as a new list.
+
+    Raises:
+        TypeError: ``value`` is not iterable, is a string or mapping, or an item has the
+            wrong type (its position and type are named).
+        ValueError: No items (unless ``allow_empty``).
+
+    Example:
+        >>> check_items("stages", (s for s in "ab"), str)
+        ['a', 'b']
+
+    Used in: ``utils.training``, ``utils.optim``, ``utils.experiments``, ``utils.plotting``.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{label} must be a list (or another iterable) of items, got "
+            f"{type(value).__name__} {value!r}."[:300]
+        )
+    items = list(value)
+    if not items and not allow_empty:
+        raise ValueError(f"{label} is empty: pass at least one item.")
+    if kind is not None:
+        for i, item in enumerate(items):
+            if not isinstance(item, kind):
+                names = kind.__name__ if isinstance(kind, type) else " or ".join(
+                    k.__name__ for k in kind)
+                raise TypeError(f"{label}[{i}] must be a {names}, got {type(item).__name__} "
+                                f"{item!r}."[:300])
+    return items
+
+
+def check_labels(
+    label: str,
+    values: Any,
+    classes: Iterable[float] | None = None,
+    low: float | None = None,
+    high: float | None = None,
+) -> np.ndarray:
+    """Checks targets: numbers, shape (N,) or (N, 1), finite, in ``classes`` or ``[low, high]``.
+
+    Args:
+        label: The parameter's name, used in the message.
+        values: The labels (a list, an array, a pandas Series).
+        classes: The allowed values, e.g. ``(0, 1)`` for a binary task (``1.0`` counts as 1).
+        low, high: Bounds of regression targets (e.g. STS-B's 0 and 5); None = unbounded.
+
+    Returns:
+        The labels as a 1-D ``float64`` array (for checking only: train on your own array).
+
+    Raises:
+        TypeError: Not numbers (e.g. strings).
+        ValueError: Another shape, NaN/infinite values, a label outside ``classes`` or the
+            bounds (the bad values and the valid ones are named).
+
+    Example:
+        >>> check_labels("y", [0, 1, 1.0], classes=(0, 1)).tolist()
+        [0.0, 1.0, 1.0]
+
+    Used in: ``utils.training``, ``utils.experiments``, ``utils.plotting``.
+    """
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{label} must hold numbers, got {str(values)[:80]!r}.") from None
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{label} must have shape (N,) or (N, 1), got {array.shape}.")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ValueError(f"{label} has {int(bad.sum())} NaN or infinite values of {len(array)}.")
+    if classes is not None:
+        allowed = sorted({float(c) for c in classes})
+        wrong = np.unique(array[~np.isin(array, allowed)])
+        if wrong.size:
+            shown = ", ".join(f"{v:g}" for v in wrong[:5])
+            raise ValueError(
+                f"{label} must hold labels in {{{', '.join(f'{c:g}' for c in allowed)}}}, got "
+                f"{shown} (in {int(np.isin(array, wrong).sum())} of {len(array)} rows)."
+            )
+    for bound, outside in ((low, array < (low if low is not None else 0)),
+                           (high, array > (high if high is not None else 0))):
+        if bound is not None and outside.any():
+            raise ValueError(
+                f"{label} must lie in [{'-inf' if low is None else f'{low:g}'}, "
+                f"{'inf' if high is None else f'{high:g}'}], got "
+                f"{float(array[outside][0]):g} (in {int(outside.sum())} of {len(array)} rows)."
+            )
+    return array
+
+
+def check_verbose(label: str, value: Any) -> int | str:
+    """``fit``'s verbosity: 0, 1, 2 (Python or NumPy ints) or ``"auto"``.
+
+    Raises:
+        TypeError: Not an int or a string. ValueError: Another number or string.
+
+    Example:
+        >>> check_verbose("verbose", 0)
+        0
+
+    Used in: ``utils.training``, ``utils.experiments``.
+    """
+    if isinstance(value, str):
+        return check_choice(label, value, ("auto",))
+    return check_int(label, value, 0, 2)

@@ -26,7 +26,20 @@ __all__ = ["snapshot_weights", "restore_weights", "count_params", "weight_drift"
 
 def _check_layer(layer: Any, what: str) -> None:
     if not isinstance(layer, keras.layers.Layer):
-        raise TypeError(f"{what} needs a Keras model or layer, got {type(layer).__name__}.")
+        raise TypeError(f"{what} needs a Keras model or layer, got {type(layer).__name__} "
+                        f"{layer!r}."[:200])
+
+
+def _check_snapshot(label: str, snapshot: Any) -> None:
+    """A snapshot is a list (or tuple) of numeric arrays, as ``snapshot_weights`` returns."""
+    if not isinstance(snapshot, list | tuple):
+        raise TypeError(f"{label} must be the list snapshot_weights() returns, got "
+                        f"{type(snapshot).__name__}.")
+    for i, value in enumerate(snapshot):
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"{label}[{i}] must be a numeric array, got {type(value).__name__} "
+                            f"{value!r}."[:200])
 
 
 def snapshot_weights(layer: keras.layers.Layer) -> list[np.ndarray]:
@@ -60,7 +73,7 @@ def restore_weights(layer: keras.layers.Layer, snapshot: Sequence[np.ndarray]) -
         snapshot: The list from ``snapshot_weights``.
 
     Raises:
-        TypeError: ``layer`` is not a Keras layer.
+        TypeError: ``layer`` is not a Keras layer, or ``snapshot`` not a list of arrays.
         ValueError: The number of arrays or a shape does not match (the weight is named).
 
     Example:
@@ -70,12 +83,12 @@ def restore_weights(layer: keras.layers.Layer, snapshot: Sequence[np.ndarray]) -
         ``utils.experiments``.
     """
     _check_layer(layer, "restore_weights")
+    _check_snapshot("snapshot", snapshot)
     weights = layer.weights
-    if not isinstance(snapshot, list | tuple) or len(weights) != len(snapshot):
-        count = len(snapshot) if isinstance(snapshot, list | tuple) else type(snapshot).__name__
+    if len(weights) != len(snapshot):
         raise ValueError(
-            f"snapshot has {count} arrays, layer {layer.name!r} has {len(weights)} weights: "
-            "restore a snapshot_weights() of the same layer."
+            f"snapshot has {len(snapshot)} arrays, layer {layer.name!r} has {len(weights)} "
+            "weights: restore a snapshot_weights() of the same layer."
         )
     for w, value in zip(weights, snapshot):
         if tuple(w.shape) != tuple(np.shape(value)):
@@ -120,9 +133,16 @@ def is_statistic(variable: Any) -> bool:
         >>> [is_statistic(w) for w in bn.weights]  # gamma, beta, moving mean, moving variance
         [False, False, True, True]
 
+    Raises:
+        TypeError: ``variable`` has no name (not a Keras variable).
+
     Used in: ``weight_drift``.
     """
-    return "moving_" in variable.name
+    name = getattr(variable, "name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"variable must be a Keras variable (e.g. layer.weights[0]), got "
+                        f"{type(variable).__name__}.")
+    return "moving_" in name
 
 
 def _leaf_groups(model: keras.layers.Layer) -> dict[str, list[keras.layers.Layer]]:
@@ -156,7 +176,8 @@ def weight_drift(
         ``{name: relative drift}`` in the order of ``groups`` (0.0 = unchanged).
 
     Raises:
-        TypeError: ``model`` is not a Keras layer.
+        TypeError: ``model`` is not a Keras layer, a snapshot not a list of arrays, or
+            ``groups`` not a dict of layer lists.
         ValueError: A snapshot does not match the model's weights.
         KeyError: A group holds a layer that is not part of ``model``.
 
@@ -168,6 +189,10 @@ def weight_drift(
     """
     _check_layer(model, "weight_drift")
     after = snapshot_weights(model) if after is None else after
+    _check_snapshot("before", before)
+    _check_snapshot("after", after)
+    if groups is not None and not isinstance(groups, Mapping):
+        raise TypeError(f"groups must be a dict {{name: [layers]}}, got {type(groups).__name__}.")
     n = len(model.weights)
     for label, snap in (("before", before), ("after", after)):
         if len(snap) != n or any(np.shape(a) != tuple(w.shape) for a, w in zip(snap, model.weights)):
@@ -179,7 +204,10 @@ def weight_drift(
     drift: dict[str, float] = {}
     for name, layers in (groups if groups is not None else _leaf_groups(model)).items():
         idx = []
+        if isinstance(layers, keras.layers.Layer) or not isinstance(layers, list | tuple):
+            raise TypeError(f"group {name!r} must be a list of layers, got {type(layers).__name__}.")
         for layer in layers:
+            _check_layer(layer, f"group {name!r}")
             for w in layer.weights:
                 if id(w) not in index:
                     raise KeyError(f"group {name!r}: layer {layer.name!r} is not in {model.name!r}.")
@@ -207,6 +235,7 @@ def interpolate_weights(
         ``end`` when alpha > 0.5, else from ``start``.
 
     Raises:
+        TypeError: A snapshot is not a list of arrays, or alpha not a number.
         ValueError: The snapshots differ in length or shapes, or alpha is outside [0, 1].
 
     Example:
@@ -216,6 +245,8 @@ def interpolate_weights(
     Used in: ``utils.experiments``.
     """
     alpha = check_number("alpha", alpha, 0.0, 1.0)
+    _check_snapshot("start", start)
+    _check_snapshot("end", end)
     if len(start) != len(end):
         raise ValueError(f"start has {len(start)} arrays, end {len(end)}: not the same model.")
     mixed = []

@@ -28,18 +28,26 @@ import numpy as np
 from utils import metrics
 from utils import models as model_zoo
 from utils.experiments.arms import (
+    STAGE_KINDS,
     ArmContext,
     ArmParams,
     Trained,
     arm_stages,
     check_data,
+    check_seed,
     prepare_arm,
 )
 from utils.models import PairModels
 from utils.optim import reset_optimizer, text_optimizer
+from utils.validate import check_bool, check_choice, check_int, check_number
 from utils.weights import restore_weights, snapshot_weights, weight_drift
 
 __all__ = ["start_stage", "train_stage", "evaluate_stage", "run_arm"]
+
+def _check_ctx(ctx: Any) -> None:
+    if not isinstance(ctx, ArmContext):
+        raise TypeError(f"ctx must be an ArmContext (from prepare_arm), got {type(ctx).__name__}.")
+
 
 def _init_head(layer: keras.layers.Dense, seed: int) -> None:
     """Glorot-uniform kernel and zero bias from a NumPy seed (the same on every backend)."""
@@ -55,8 +63,20 @@ def start_stage(ctx: ArmContext, state: dict[str, Any] | None) -> Trained:
     first stage; else the previous stage's encoder carried over (the second fine-tune) with
     the heads it had (a head never trained so far is still fresh).
 
+    Raises:
+        TypeError: ``ctx`` is not an ``ArmContext``. KeyError: ``state`` lacks a key.
+
+    Example:
+        >>> trained = start_stage(ctx, None)  # pretrained encoder, fresh heads  # doctest: +SKIP
+        >>> trained.mrpc  # doctest: +SKIP
+
     Used in: ``run_arm``.
     """
+    _check_ctx(ctx)
+    if state is not None:
+        missing = [k for k in ("encoder", "heads", "trained") if k not in state]
+        if missing:
+            raise KeyError(f"state lacks {missing}: pass None or the state run_arm keeps.")
     models = ctx.models
     if state is None:
         restore_weights(models.encoder, models.pretrained)
@@ -116,8 +136,20 @@ def _compiled(models: PairModels, kind: str, params: ArmParams) -> keras.Model:
 def train_stage(ctx: ArmContext, kind: str, lr: float, index: int) -> dict[str, list[float]]:
     """One ``fit`` of stage ``index`` at rate ``lr``; returns its loss history.
 
+    Raises:
+        TypeError: ``ctx`` is not an ``ArmContext``, ``lr`` not a number, ``index`` not an int.
+        ValueError: Unknown ``kind``, ``lr`` <= 0 (or NaN/infinite), ``index`` < 0.
+
+    Example:
+        >>> history = train_stage(ctx, "stsb", 1e-4, 0)  # doctest: +SKIP
+        >>> len(history["loss"]) == ctx.params.epochs  # doctest: +SKIP
+
     Used in: ``run_arm``.
     """
+    _check_ctx(ctx)
+    check_choice("kind", kind, STAGE_KINDS)
+    lr = check_number("lr", lr, low=0, low_open=True)
+    index = check_int("index", index, low=0)
     seed = ctx.seed * 1000 + index
     keras.utils.set_random_seed(seed)
     model = _compiled(ctx.models, kind, ctx.params)
@@ -142,8 +174,20 @@ def evaluate_stage(ctx: ArmContext, trained: Trained, track_cosine: bool) -> dic
     * STS-B from the STS-B head when trained (kept through later stages: that is how
       forgetting shows); else from the cosine of mean-pooled embeddings (zero-shot).
 
+    Raises:
+        TypeError: ``ctx`` is not an ``ArmContext``, ``trained`` not a ``Trained``, or
+            ``track_cosine`` not a bool.
+
+    Example:
+        >>> scores = evaluate_stage(ctx, Trained(), True)  # stage 0  # doctest: +SKIP
+        >>> scores["mrpc_source"]  # doctest: +SKIP
+
     Used in: ``run_arm``.
     """
+    _check_ctx(ctx)
+    if not isinstance(trained, Trained):
+        raise TypeError(f"trained must be a Trained, got {type(trained).__name__}.")
+    track_cosine = check_bool("track_cosine", track_cosine)
     enc, data = ctx.encoded, ctx.data
     parts = [enc["mrpc_dev"], enc["mrpc_test"], enc["stsb_dev"]]
     sizes = np.cumsum([0] + [len(p["token_ids"]) for p in parts])
@@ -226,7 +270,9 @@ def run_arm(
         ``history`` (loss per epoch), ``seconds`` and ``cached``.
 
     Raises:
-        KeyError: Unknown arm or stage kind, or missing data keys. TypeError: bad data.
+        KeyError: Unknown arm or stage kind, or missing data keys.
+        TypeError: bad data, params, models or tokenizer, or a seed that is not an int.
+        ValueError: labels out of range (as ``check_data``), a seed outside [0, 2**32).
 
     Example:
         >>> result = run_arm("B", data, ArmParams(epochs=2), seed=1, models=models)
@@ -236,9 +282,13 @@ def run_arm(
     """
     kinds = arm_stages(arm)
     check_data(data)
-    params = params or ArmParams()
+    params = ArmParams() if params is None else params
     if not isinstance(params, ArmParams):
         raise TypeError(f"params must be an ArmParams, got {type(params).__name__}.")
+    seed = check_seed(seed)
+    if models is not None and not isinstance(models, PairModels):
+        raise TypeError(f"models must be a PairModels (build_pair_models) or None, got "
+                        f"{type(models).__name__}.")
     models = models or model_zoo.build_pair_models(model_zoo.load_text_encoder())
     tokenizer = tokenizer or model_zoo.load_pair_tokenizer(params.max_length)
     ctx = prepare_arm(data, params, seed, models, tokenizer)

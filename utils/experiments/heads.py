@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from utils import metrics
+from utils.experiments.arms import check_seed
 from utils.models import (
     HEADS,
     TOKEN_INPUTS,
@@ -22,7 +23,14 @@ from utils.models import (
     predict_padded,
 )
 from utils.optim import text_optimizer
-from utils.validate import check_choice
+from utils.validate import (
+    check_choice,
+    check_fraction,
+    check_int,
+    check_labels,
+    check_number,
+    check_verbose,
+)
 from utils.weights import restore_weights
 
 __all__ = ["run_head_arm"]
@@ -72,8 +80,11 @@ def run_head_arm(
         "history", "seconds"}``.
 
     Raises:
-        ValueError: Unknown head, or ``pretrained`` missing while ``encoder`` is given.
+        ValueError: Unknown head, ``pretrained`` missing while ``encoder`` is given, labels
+            other than 0/1, x and y of different lengths, counts < 1, a rate <= 0.
         KeyError: The inputs do not match the mode (tokens with an encoder, features without).
+        TypeError: ``train``/``evals`` not ``(x, y)`` pairs, ``encoder`` not a BertBackbone,
+            a count that is not an int or a rate that is not a number.
 
     Example:
         >>> r = run_head_arm("mean", (x_tr, y_tr), {"dev": (x_dev, y_dev)}, encoder, snap)
@@ -82,13 +93,35 @@ def run_head_arm(
     Used in: 07_heads_on_encoders.ipynb.
     """
     check_choice("head", head, HEADS)
+    if not isinstance(evals, dict):
+        raise TypeError(f"evals must be a dict name -> (x, y), got {type(evals).__name__}.")
+    sets = {"train": train, **evals}
+    for name, pair in sets.items():
+        if not isinstance(pair, tuple | list) or len(pair) != 2 or not isinstance(pair[0], dict):
+            raise TypeError(f"{name!r} must be an (x, y) pair with x a dict of arrays, got "
+                            f"{type(pair).__name__}.")
+    if encoder is not None and not (isinstance(encoder, keras.layers.Layer)
+                                    and hasattr(encoder, "hidden_dim")):
+        raise TypeError(f"encoder must be a KerasHub BertBackbone or None, got "
+                        f"{type(encoder).__name__}.")
     needed = TOKEN_INPUTS if encoder is not None else _FEATURE_INPUTS
-    for name, (x, _) in {"train": train, **evals}.items():
+    for name, (x, y) in sets.items():
         missing = [k for k in needed if k not in x]
         if missing:
             what = "token arrays (models.encode_pairs)" if encoder is not None else \
                 "token features (models.extract_token_features)"
             raise KeyError(f"{name!r} inputs lack {missing}: this mode needs {what}.")
+        labels = check_labels(f"{name!r} labels (binary: paraphrase or not)", y, classes=(0, 1))
+        rows = {len(v) for v in x.values()}
+        if rows != {len(labels)}:
+            raise ValueError(f"{name!r}: x has {sorted(rows)} rows, y {len(labels)} labels.")
+    epochs = check_int("epochs", epochs, low=1)
+    lr = check_number("lr", lr, low=0, low_open=True)
+    batch_size = check_int("batch_size", batch_size, low=1)
+    seed = check_seed(seed)
+    lstm_units = check_int("lstm_units", lstm_units, low=1)
+    dropout = check_fraction("dropout", dropout)
+    verbose = check_verbose("verbose", verbose)
     started = time.perf_counter()
     keras.utils.set_random_seed(seed)
     if encoder is not None:

@@ -10,9 +10,23 @@ from typing import Any
 
 import numpy as np
 
+from utils.validate import check_items, did_you_mean
+
 __all__ = ["summarize_runs", "summarize_head_runs", "summarize_self_training"]
 
 _REPORT = ("mrpc_dev_accuracy", "mrpc_test_accuracy", "mrpc_test_f1", "stsb_dev_spearman")
+
+
+def _records(label: str, items: Any, keys: tuple[str, ...], source: str) -> list[dict]:
+    """``items`` as a list of dicts that each have ``keys`` (a generator is read once)."""
+    records = check_items(label, items, dict, allow_empty=True)
+    if not records:
+        raise ValueError(f"{label} is empty: pass the results of {source}.")
+    for i, record in enumerate(records):
+        missing = [k for k in keys if k not in record]
+        if missing:
+            raise KeyError(f"{label}[{i}] lacks {missing}: pass what {source} returned.")
+    return records
 
 
 def summarize_runs(runs: list[dict[str, Any]], metrics: tuple[str, ...] = _REPORT) -> Any:
@@ -28,6 +42,9 @@ def summarize_runs(runs: list[dict[str, Any]], metrics: tuple[str, ...] = _REPOR
 
     Raises:
         ValueError: ``runs`` is empty.
+        TypeError: ``runs`` is not a list of dicts, ``metrics`` a string or not strings.
+        KeyError: A run lacks ``arm``/``seed``/``stages``, or a metric is in no stage (the
+            recorded ones are named, with close matches).
 
     Example:
         >>> summarize_runs([run_arm("A", data, seed=s, models=m) for s in (0, 1)])
@@ -36,8 +53,15 @@ def summarize_runs(runs: list[dict[str, Any]], metrics: tuple[str, ...] = _REPOR
     """
     import pandas as pd
 
-    if not runs:
-        raise ValueError("runs is empty: pass the results of run_arm.")
+    runs = _records("runs", runs, ("arm", "seed", "stages"), "run_arm")
+    if isinstance(metrics, str):
+        raise TypeError(f"metrics must be a tuple of names such as ({metrics!r},), got a string.")
+    metrics = tuple(check_items("metrics", metrics, str))
+    recorded = {m for run in runs for stage in run["stages"] for m in stage.get("metrics", {})}
+    for m in metrics:
+        if m not in recorded:
+            raise KeyError(f"no stage recorded metric {m!r}; recorded: {sorted(recorded)}."
+                           f"{did_you_mean(m, recorded)}")
     rows = []
     for run in runs:
         for stage in run["stages"]:
@@ -65,6 +89,8 @@ def summarize_head_runs(records: list[dict[str, Any]]) -> Any:
 
     Raises:
         ValueError: ``records`` is empty.
+        TypeError: ``records`` is not a list of dicts.
+        KeyError: A record lacks ``head``/``fine_tuned``/``seed``/``head_params``.
 
     Example:
         >>> summarize_head_runs(records).loc[(True, "cls"), "dev_accuracy"]
@@ -73,8 +99,8 @@ def summarize_head_runs(records: list[dict[str, Any]]) -> Any:
     """
     import pandas as pd
 
-    if not records:
-        raise ValueError("records is empty: pass the results of run_head_arm.")
+    records = _records("records", records, ("head", "fine_tuned", "seed", "head_params"),
+                       "run_head_arm")
     frame = pd.DataFrame([{k: v for k, v in r.items() if k != "history"} for r in records])
     metrics = [c for c in frame.columns if c.endswith(("_accuracy", "_f1"))]
     grouped = frame.groupby(["fine_tuned", "head"], sort=False)
@@ -97,7 +123,7 @@ def summarize_self_training(result: dict[str, Any]) -> Any:
         ``teacher_pool_accuracy``, ``pool_accuracy``.
 
     Raises:
-        KeyError: ``result`` lacks ``supervised``/``runs``.
+        TypeError: ``result`` is not a dict. KeyError: ``result`` lacks ``supervised``/``runs``.
 
     Example:
         >>> summarize_self_training(result).query("round == 1")
@@ -106,6 +132,9 @@ def summarize_self_training(result: dict[str, Any]) -> Any:
     """
     import pandas as pd
 
+    if not isinstance(result, dict):
+        raise TypeError(f"result must be the dict run_self_training returns, got "
+                        f"{type(result).__name__}.")
     missing = [k for k in ("supervised", "runs") if k not in result]
     if missing:
         raise KeyError(f"result lacks {missing}: pass what run_self_training returned.")

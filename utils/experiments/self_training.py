@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from numbers import Real
 from typing import Any
 
 import keras
 import numpy as np
 
+from utils.experiments.arms import check_seed
 from utils.metrics import score_classification
 from utils.models import concat_rows, predict_padded, take_rows
 from utils.optim import reset_optimizer
-from utils.validate import check_number
+from utils.validate import check_int, check_items, check_labels, check_number, check_verbose
 from utils.weights import restore_weights, snapshot_weights
 
 __all__ = ["select_confident", "audit_pseudo_labels", "run_self_training"]
@@ -50,7 +52,7 @@ def select_confident(probs: Any, threshold: float) -> tuple[np.ndarray, np.ndarr
         ``(indices, labels)``: positions in the pool (sorted) and their 0/1 pseudo-labels.
 
     Raises:
-        TypeError: ``threshold`` is not a number.
+        TypeError: ``threshold`` or ``probs`` are not numbers.
         ValueError: ``threshold`` outside [0.5, 1), probabilities outside [0, 1] or NaN, or
             a 2-D array of several columns (pass P(positive), e.g. ``probs[:, 1]``).
 
@@ -64,7 +66,11 @@ def select_confident(probs: Any, threshold: float) -> tuple[np.ndarray, np.ndarr
         threshold = check_number("threshold", threshold, 0.5, 1.0, high_open=True)
     except (TypeError, ValueError) as error:
         raise type(error)(f"{error} Use a confidence such as 0.7 or 0.9.") from None
-    p = np.asarray(probs, dtype=np.float64)
+    try:
+        p = np.asarray(probs, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"probs must hold numbers (P(positive) per example), got "
+                        f"{str(probs)[:80]!r}.") from None
     if p.ndim == 2 and p.shape[1] == 1:
         p = p[:, 0]
     if p.ndim != 1:
@@ -73,8 +79,9 @@ def select_confident(probs: Any, threshold: float) -> tuple[np.ndarray, np.ndarr
             f"{p.shape}. For a 2-class softmax pass probs[:, 1]."
         )
     if p.size and (np.isnan(p).any() or p.min() < 0 or p.max() > 1):
-        raise ValueError("probs must be probabilities in [0, 1] without NaN (apply a sigmoid "
-                         "to logits).")
+        bad = p[np.isnan(p) | (p < 0) | (p > 1)]
+        raise ValueError(f"probs must be probabilities in [0, 1] without NaN (apply a sigmoid "
+                         f"to logits); got {bad[0]:g} (in {len(bad)} of {len(p)} rows).")
     keep = np.maximum(p, 1.0 - p) >= threshold  # confidence in the predicted class
     indices = np.flatnonzero(keep)
     return indices, (p[indices] >= 0.5).astype(np.int64)
@@ -95,7 +102,9 @@ def audit_pseudo_labels(
         ``pseudo_accuracy`` is NaN when nothing was kept.
 
     Raises:
-        ValueError: ``indices`` and ``labels`` differ in length, or an index is out of range.
+        TypeError: ``indices`` are not integers.
+        ValueError: ``indices`` and ``labels`` differ in length, an index is out of range or
+            repeated, or a label (pseudo or audit) is not 0/1.
 
     Example:
         >>> audit_pseudo_labels(np.array([0, 2]), np.array([1, 0]), [1, 1, 1])
@@ -104,7 +113,15 @@ def audit_pseudo_labels(
     Used in: ``run_self_training``, 08_self_training.ipynb.
     """
     truth = np.asarray(audit_labels).reshape(-1)
-    idx, lab = np.asarray(indices, dtype=np.int64), np.asarray(labels).reshape(-1)
+    check_labels("audit_labels", truth, classes=(0, 1))
+    raw = np.asarray(indices).reshape(-1)
+    if raw.size and raw.dtype.kind not in "iu":
+        raise TypeError(f"indices must be integer positions in the pool (from select_confident), "
+                        f"got dtype {raw.dtype}.")
+    idx, lab = raw.astype(np.int64), np.asarray(labels).reshape(-1)
+    check_labels("labels (pseudo-labels)", lab, classes=(0, 1))
+    if len(np.unique(idx)) != len(idx):
+        raise ValueError("indices repeat a pool position: pass each kept example once.")
     if len(idx) != len(lab):
         raise ValueError(f"got {len(idx)} indices but {len(lab)} labels.")
     if len(idx) and (idx.min() < 0 or idx.max() >= len(truth)):
@@ -141,6 +158,8 @@ def _check_inputs(name: str, x: Any, n: int | None = None) -> int:
     sizes = {len(v) for v in x.values()}
     if len(sizes) != 1 or (n is not None and sizes != {n}):
         raise ValueError(f"{name}: arrays have lengths {sorted(sizes)}, expected one length {n or ''}.")
+    if sizes == {0}:
+        raise ValueError(f"{name} has no rows: pass at least one example.")
     return sizes.pop()
 
 
@@ -188,8 +207,10 @@ def run_self_training(
         labelled by the previous round's model) and ``teacher_pool_accuracy``.
 
     Raises:
-        TypeError: ``model`` is not compiled, or inputs are not dicts.
-        ValueError: Bad ``rounds``/``thresholds``, or mismatched lengths.
+        TypeError: ``model`` is not compiled, inputs are not dicts or ``(x, y)`` pairs, a
+            count that is not an int.
+        ValueError: Bad ``rounds``/``epochs``/``batch_size``/``seed``, thresholds outside
+            [0.5, 1) or repeated, labels other than 0/1, or mismatched lengths.
 
     Example:
         >>> result = run_self_training(model, (x_lab, y_lab), x_pool, (x_dev, y_dev), (0.9,))
@@ -199,19 +220,31 @@ def run_self_training(
     """
     if not isinstance(model, keras.Model) or getattr(model, "optimizer", None) is None:
         raise TypeError("model must be a compiled keras.Model (call model.compile first).")
-    if not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")
-    thresholds = tuple(thresholds)
+    rounds, epochs = check_int("rounds", rounds, low=1), check_int("epochs", epochs, low=1)
+    batch_size, seed = check_int("batch_size", batch_size, low=1), check_seed(seed)
+    verbose = check_verbose("verbose", verbose)
+    if isinstance(thresholds, Real | np.number):
+        raise TypeError(f"thresholds must be a tuple such as ({thresholds!r},), got one number.")
+    thresholds = tuple(check_items("thresholds", thresholds, allow_empty=True))
     if not thresholds:
         raise ValueError("thresholds is empty; pass e.g. (0.7, 0.9).")
     for t in thresholds:
         select_confident([], t)  # validates each threshold
+    if len({float(t) for t in thresholds}) != len(thresholds):
+        raise ValueError(f"thresholds repeat a value: {thresholds}; each is run once.")
+    for name, pair in (("labeled", labeled), ("dev", dev)):
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise TypeError(f"{name} must be an (x, y) pair, got {type(pair).__name__}.")
     x_lab, y_lab = labeled[0], np.asarray(labeled[1]).reshape(-1)
+    check_labels("labeled y", y_lab, classes=(0, 1))
     _check_inputs("labeled x", x_lab, len(y_lab))
     n_pool = _check_inputs("pool", pool)
     x_dev, y_dev = dev[0], np.asarray(dev[1]).reshape(-1)
+    check_labels("dev y", y_dev, classes=(0, 1))
     _check_inputs("dev x", x_dev, len(y_dev))
     audit = None if audit_labels is None else np.asarray(audit_labels).reshape(-1)
+    if audit is not None:
+        check_labels("audit_labels", audit, classes=(0, 1))
     if audit is not None and len(audit) != n_pool:
         raise ValueError(f"audit_labels has {len(audit)} labels, the pool {n_pool} pairs.")
 

@@ -20,7 +20,7 @@ import keras
 
 from utils.models.pooling import ClsPool, PairFeatures, mean_pool
 from utils.models.tokenizer import token_inputs
-from utils.validate import check_choice, check_fraction, check_int
+from utils.validate import check_bool, check_choice, check_fraction, check_int
 from utils.weights import count_params
 
 __all__ = ["HEADS", "build_head", "build_pair_classifier", "count_head_params",
@@ -54,7 +54,8 @@ def build_head(
         "padding_mask": (N, T) bool}`` to P(positive), shape (N, 1).
 
     Raises:
-        ValueError: Unknown head, or a bad size or dropout.
+        ValueError: Unknown head (a close one is suggested), or a bad size or dropout.
+        TypeError: A size that is not an int, or ``name`` not a string.
 
     Example:
         >>> build_head("bilstm", hidden_dim=16, lstm_units=4).output_shape
@@ -66,6 +67,8 @@ def build_head(
     hidden_dim = check_int("hidden_dim", hidden_dim, low=1)
     lstm_units = check_int("lstm_units", lstm_units, low=1)
     dropout = check_fraction("dropout", dropout)
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string (the model's name), got {name!r}.")
     sequence = keras.Input((None, hidden_dim), dtype="float32", name="sequence_output")
     mask = keras.Input((None,), dtype="bool", name="padding_mask")
     if head == "cls":
@@ -102,7 +105,8 @@ def build_pair_classifier(
         shape (N, 1); the head is its layer named ``"head"``.
 
     Raises:
-        TypeError: ``encoder`` has no ``hidden_dim`` (not a BertBackbone).
+        TypeError: ``encoder`` has no ``hidden_dim`` (not a BertBackbone), or
+            ``train_encoder`` is not a bool.
         ValueError: as ``build_head``.
 
     Example:
@@ -117,8 +121,9 @@ def build_pair_classifier(
         raise TypeError(
             f"encoder must be a KerasHub BertBackbone (with hidden_dim), got {type(encoder).__name__}."
         )
+    train_encoder = check_bool("train_encoder", train_encoder)
     head_model = build_head(head, hidden, lstm_units, dropout)
-    encoder.trainable = bool(train_encoder)
+    encoder.trainable = train_encoder
     inputs = token_inputs()
     sequence = encoder(inputs)["sequence_output"]
     out = head_model({"sequence_output": sequence, "padding_mask": inputs["padding_mask"]})
@@ -164,6 +169,7 @@ def build_embedding_head(hidden_dim: int, dropout: float = 0.1) -> keras.Model:
         A ``keras.Model`` from ``{"u": (N, H), "v": (N, H)}`` to P(paraphrase), shape (N, 1).
 
     Raises:
+        TypeError: ``hidden_dim`` is not an int, or ``dropout`` not a number.
         ValueError: Bad ``hidden_dim`` or ``dropout``.
 
     Example:

@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 from utils.models.encoder import find_encoder
-from utils.models.pooling import mean_pool, pool
+from utils.models.pooling import POOLINGS, mean_pool, pool
 from utils.models.tokenizer import token_inputs
 from utils.validate import check_choice, check_fraction
 
@@ -35,11 +35,19 @@ HEAD_NAMES = {"regression": "stsb_head", "classification": "mrpc_head"}
 
 
 def _check_encoder(encoder: Any) -> None:
-    if not isinstance(encoder, keras.layers.Layer):
+    if not isinstance(encoder, keras.layers.Layer) or not hasattr(encoder, "hidden_dim"):
         raise TypeError(
             f"encoder must be a Keras layer (a BertBackbone from load_text_encoder), got "
-            f"{type(encoder).__name__}."
+            f"{type(encoder).__name__} {getattr(encoder, 'name', encoder)!r}."
         )
+
+
+def _check_options(task: Any, pooling: Any, dropout: Any, name: Any) -> float:
+    check_choice("task", task, TASKS)
+    check_choice("pooling", pooling, POOLINGS)
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string (the model's name) or None, got {name!r}.")
+    return check_fraction("dropout", dropout)
 
 
 def _head(task: str, features: Any) -> tuple[keras.layers.Dense, Any]:
@@ -81,7 +89,8 @@ def build_cross_encoder(
         layer ``"stsb_head"`` or ``"mrpc_head"``.
 
     Raises:
-        TypeError: ``encoder`` is not a Keras layer. ValueError: bad task, pooling or dropout.
+        TypeError: ``encoder`` is not a BertBackbone-like Keras layer, or ``name`` not a string.
+        ValueError: bad task, pooling or dropout (the valid ones are named).
 
     Example:
         >>> model = build_cross_encoder(load_text_encoder(), "classification")
@@ -91,8 +100,7 @@ def build_cross_encoder(
     Used in: 05_sentence_pair_fine_tuning.ipynb, 06_double_fine_tuning.ipynb.
     """
     _check_encoder(encoder)
-    check_choice("task", task, TASKS)
-    dropout = check_fraction("dropout", dropout)
+    dropout = _check_options(task, pooling, dropout, name)
     inputs = token_inputs()
     _, outputs = _head(task, _pooled_features(encoder, inputs, pooling, dropout))
     return keras.Model(inputs, outputs, name=name or f"cross_encoder_{task}")
@@ -124,6 +132,7 @@ def transfer_encoder(
         A new ``keras.Model`` with the same encoder object and a fresh head.
 
     Raises:
+        TypeError: ``model`` is not a Keras layer, or ``name`` not a string.
         ValueError: ``model`` contains no encoder, or a bad task/pooling/dropout.
 
     Example:
@@ -133,6 +142,10 @@ def transfer_encoder(
 
     Used in: 06_double_fine_tuning.ipynb, ``build_pair_models``.
     """
+    if not isinstance(model, keras.layers.Layer):
+        raise TypeError(f"model must be a Keras model holding a BertBackbone (or the encoder), "
+                        f"got {type(model).__name__}.")
+    _check_options(task, pooling, dropout, name)
     return build_cross_encoder(find_encoder(model), task, pooling, dropout, name)
 
 
@@ -162,6 +175,16 @@ class PairModels:
     cache: dict = dataclasses.field(default_factory=dict)
     compiled: dict = dataclasses.field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _check_encoder(self.encoder)
+        for field in ("stsb", "mrpc", "joint", "embed"):
+            if not isinstance(getattr(self, field), keras.Model):
+                raise TypeError(f"PairModels.{field} must be a keras.Model (use "
+                                f"build_pair_models), got {type(getattr(self, field)).__name__}.")
+        if not isinstance(self.heads, dict) or set(self.heads) != {"stsb", "mrpc"}:
+            raise TypeError(f"PairModels.heads must be {{'stsb': Dense, 'mrpc': Dense}}, got "
+                            f"{self.heads!r}."[:200])
+
 
 def build_pair_models(
     encoder: keras.layers.Layer, pooling: str = "mean", dropout: float = 0.1
@@ -180,7 +203,8 @@ def build_pair_models(
         A ``PairModels``.
 
     Raises:
-        TypeError/ValueError: as ``build_cross_encoder``.
+        TypeError: ``encoder`` is not a BertBackbone-like Keras layer.
+        ValueError: bad pooling or dropout (as ``build_cross_encoder``).
 
     Example:
         >>> models = build_pair_models(load_text_encoder())
@@ -188,6 +212,8 @@ def build_pair_models(
 
     Used in: 06_double_fine_tuning.ipynb, scripts/double_finetune.py.
     """
+    _check_encoder(encoder)
+    dropout = _check_options("regression", pooling, dropout, None)
     stsb = build_cross_encoder(encoder, "regression", pooling, dropout, "stsb_cross_encoder")
     mrpc = transfer_encoder(stsb, "classification", pooling, dropout, "mrpc_cross_encoder")
     heads = {"stsb": stsb.get_layer("stsb_head"), "mrpc": mrpc.get_layer("mrpc_head")}

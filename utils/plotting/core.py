@@ -1,4 +1,4 @@
-"""General plots: histories, confusion matrices, images, trainable maps, bars.
+"""General plots: histories, confusion matrices, trainable maps, bars (images: ``images``).
 
 Figures are closed before they are returned, so a notebook shows each one
 exactly once, when it is the cell's last expression (or via ``display(fig)``).
@@ -12,14 +12,17 @@ from typing import Any
 
 import numpy as np
 
+from utils.validate import check_int, check_labels, check_number, did_you_mean
+
 __all__ = [
     "plot_history",
     "plot_confusion",
-    "plot_images",
     "plot_trainable",
     "plot_bars",
     "new_figure",
     "history_dict",
+    "check_text",
+    "check_class_names",
 ]
 
 
@@ -31,9 +34,18 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6
         >>> axes.shape
         (1, 2)
 
+    Raises:
+        TypeError/ValueError: Counts that are not ints >= 1, or a figsize that is not two
+            positive numbers.
+
     Used in: every ``plot_*`` of ``utils.plotting``.
     """
     import matplotlib.pyplot as plt
+
+    nrows, ncols = check_int("nrows", nrows, low=1), check_int("ncols", ncols, low=1)
+    if not isinstance(figsize, tuple | list) or len(figsize) != 2:
+        raise TypeError(f"figsize must be (width, height) in inches, got {figsize!r}.")
+    figsize = tuple(check_number("figsize", v, low=0, low_open=True) for v in figsize)
 
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
     plt.close(fig)  # returned, not shown: the notebook displays it once
@@ -60,6 +72,41 @@ def history_dict(history: Any) -> dict[str, list[float]]:
     )
 
 
+def check_text(label: str, value: Any) -> None:
+    """Raises unless ``value`` is a string or None (a title, a label).
+
+    Raises:
+        TypeError: Another type (the value is named).
+
+    Example:
+        >>> check_text("title", None)
+
+    Used in: ``utils.plotting``.
+    """
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{label} must be a string or None, got {type(value).__name__} {value!r}.")
+
+
+def check_class_names(class_names: Any) -> list:
+    """``class_names`` as a list: a non-empty list (or tuple, array) of names, one per class.
+
+    A string counts as one-letter names (``"abc"`` is ``["a", "b", "c"]``).
+
+    Raises:
+        TypeError: An empty sequence, or something that is not a sequence (a number, a dict).
+
+    Example:
+        >>> check_class_names(("cat", "dog"))
+        ['cat', 'dog']
+
+    Used in: ``plot_confusion``, ``plot_images``.
+    """
+    if not isinstance(class_names, Sequence | np.ndarray) or len(class_names) == 0:
+        raise TypeError(f"class_names must be a non-empty list of names (one per class), got "
+                        f"{class_names!r}.")
+    return list(class_names)
+
+
 def plot_history(history: Any, metric: str = "accuracy", title: str | None = None):
     """Plots a metric per epoch, training (solid) and validation (dashed).
 
@@ -74,7 +121,7 @@ def plot_history(history: Any, metric: str = "accuracy", title: str | None = Non
         A matplotlib Figure with one axes.
 
     Raises:
-        TypeError: ``history`` is none of the accepted types.
+        TypeError: ``history`` is none of the accepted types, ``metric`` not a string.
         KeyError: A history lacks ``metric`` (the message lists the keys it has).
 
     Example:
@@ -93,11 +140,16 @@ def plot_history(history: Any, metric: str = "accuracy", title: str | None = Non
         runs = {str(name): history_dict(h) for name, h in history.items()}
     else:
         raise TypeError(f"history must be a History or a non-empty dict, got {history!r}.")
+    if not isinstance(metric, str):
+        raise TypeError(f"metric must be a metric name such as 'accuracy', got {metric!r}.")
+    check_text("title", title)
+    for name, hist in runs.items():
+        if metric not in hist:
+            raise KeyError(f"no metric {metric!r} in history {name!r}; it has {sorted(hist)}."
+                           f"{did_you_mean(metric, hist)}")
     fig, axes = new_figure()
     ax = axes[0, 0]
     for i, (name, hist) in enumerate(runs.items()):
-        if metric not in hist:
-            raise KeyError(f"no metric {metric!r} in history {name!r}; it has {sorted(hist)}.")
         color = f"C{i}"
         label = f"{name} " if name else ""
         epochs = np.arange(1, len(hist[metric]) + 1)
@@ -128,7 +180,9 @@ def plot_confusion(
         A matplotlib Figure; ``fig.axes[0].images[0].get_array()`` holds the counts.
 
     Raises:
-        ValueError: Lengths differ or a label is outside ``class_names``.
+        ValueError: Lengths differ, a label is outside ``class_names`` or not a whole number,
+            or probabilities with another number of columns than ``class_names``.
+        TypeError: ``class_names`` is empty or not a sequence.
 
     Example:
         >>> fig = plot_confusion([0, 1, 1], [0, 1, 0], ["cat", "dog"])
@@ -137,15 +191,22 @@ def plot_confusion(
 
     Used in: 02_feature_extraction_workflow.ipynb, 03.
     """
-    y_true = np.asarray(y_true).astype(int).ravel()
-    y_pred = np.asarray(y_pred)
-    y_pred = (y_pred.argmax(-1) if y_pred.ndim == 2 else y_pred).astype(int).ravel()
+    class_names = check_class_names(class_names)
+    check_text("title", title)
     k = len(class_names)
+    y_pred = np.asarray(y_pred)
+    if y_pred.ndim == 2 and y_pred.shape[1] != 1:
+        if y_pred.shape[1] != k:
+            raise ValueError(f"y_pred has {y_pred.shape[1]} probability columns for {k} "
+                             f"class_names {class_names}.")
+        y_pred = y_pred.argmax(-1)
+    y_true, y_pred = np.asarray(y_true).ravel(), y_pred.ravel()
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}.")
     for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
-        if arr.size and (arr.min() < 0 or arr.max() >= k):
-            raise ValueError(f"{name} has labels outside [0, {k - 1}] for class_names {list(class_names)}.")
+        check_labels(f"{name} (labels outside [0, {k - 1}] for class_names {class_names}?)",
+                     arr, classes=range(k))
+    y_true, y_pred = y_true.astype(int), y_pred.astype(int)
     counts = np.zeros((k, k), dtype=int)
     np.add.at(counts, (y_true, y_pred), 1)
     fig, axes = new_figure(figsize=(1.0 * k + 2, 1.0 * k + 1.5))
@@ -162,76 +223,6 @@ def plot_confusion(
     accuracy = float(np.trace(counts) / max(counts.sum(), 1))
     ax.set_title(title or f"accuracy {accuracy:.3f} (n={counts.sum()})")
     fig.tight_layout()
-    return fig
-
-
-def plot_images(
-    images: np.ndarray,
-    labels: Sequence[int] | None = None,
-    class_names: Sequence[str] | None = None,
-    ncols: int = 8,
-    title: str | None = None,
-    predictions: Sequence[int] | None = None,
-):
-    """Shows images in a grid, each titled with its class (and prediction).
-
-    Args:
-        images: (N, H, W, 3) uint8 in [0, 255] or floats in [0, 1] (or (N, H, W)).
-        labels: Integer label per image, shown as the class name.
-        class_names: Names for the labels; None shows the integers.
-        ncols: Images per row.
-        title: Figure title.
-        predictions: Predicted label per image; titles become ``true -> predicted``
-            in red where they differ (for misclassified examples).
-
-    Returns:
-        A matplotlib Figure with one axes per image.
-
-    Raises:
-        ValueError: No images, lengths differ, or ``ncols < 1``.
-
-    Example:
-        >>> fig = plot_images(np.zeros((3, 8, 8, 3), "uint8"), [0, 1, 1], ["a", "b"], ncols=2)
-        >>> [ax.get_title() for ax in fig.axes][:3]
-        ['a', 'b', 'b']
-
-    Used in: 00_setup_and_tour.ipynb, 02_feature_extraction_workflow.ipynb.
-    """
-    images = np.asarray(images)
-    if images.ndim not in (3, 4) or len(images) == 0:
-        raise ValueError(f"images must be a non-empty (N, H, W[, C]) array, got shape {images.shape}.")
-    if not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}.")
-    n = len(images)
-    for name, arr in (("labels", labels), ("predictions", predictions)):
-        if arr is not None and len(arr) != n:
-            raise ValueError(f"{name} has {len(arr)} entries for {n} images.")
-
-    def name_of(label: int) -> str:
-        return str(class_names[int(label)]) if class_names is not None else str(int(label))
-
-    ncols = min(ncols, n)
-    nrows = int(np.ceil(n / ncols))
-    fig, axes = new_figure(nrows, ncols, figsize=(1.8 * ncols, 1.9 * nrows + (0.4 if title else 0)))
-    for i, ax in enumerate(axes.ravel()):
-        ax.axis("off")
-        if i >= n:
-            continue
-        img = images[i]
-        ax.imshow(img.astype("uint8") if img.dtype != np.uint8 and img.max() > 1.0 else img,
-                  cmap="gray" if img.ndim == 2 else None)
-        if labels is not None:
-            text, color = name_of(labels[i]), "black"
-            if predictions is not None:
-                text += f" -> {name_of(predictions[i])}"
-                color = "red" if int(predictions[i]) != int(labels[i]) else "green"
-            ax.set_title(text, fontsize=9, color=color)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    # Empty grid cells are removed so fig.axes holds one axes per image.
-    for ax in axes.ravel()[n:]:
-        fig.delaxes(ax)
     return fig
 
 
@@ -299,7 +290,9 @@ def plot_bars(
         A matplotlib Figure; each bar is labelled with its value.
 
     Raises:
-        ValueError: ``values`` is empty or a value is not a number or a pair.
+        ValueError: ``values`` is empty, a NaN/infinite value, a negative std, or ``ylim`` not
+            ``(low, high)`` with low < high.
+        TypeError: A value that is not a number or a ``(mean, std)`` pair.
 
     Example:
         >>> fig = plot_bars({"frozen": 0.8, "fine-tuned": (0.9, 0.02)})
@@ -313,13 +306,20 @@ def plot_bars(
     means, stds = [], []
     for name, v in values.items():
         if isinstance(v, tuple | list) and len(v) == 2:
-            means.append(float(v[0]))
-            stds.append(float(v[1]))
-        elif isinstance(v, int | float | np.number):
-            means.append(float(v))
+            means.append(check_number(f"mean for {name!r}", v[0]))
+            stds.append(check_number(f"std for {name!r}", v[1], low=0))
+        elif isinstance(v, int | float | np.number) and not isinstance(v, bool):
+            means.append(check_number(f"value for {name!r}", v))
             stds.append(0.0)
         else:
-            raise ValueError(f"value for {name!r} must be a number or (mean, std), got {v!r}.")
+            raise TypeError(f"value for {name!r} must be a number or (mean, std), got {v!r}.")
+    check_text("ylabel", ylabel)
+    check_text("title", title)
+    if ylim is not None:
+        low, high = (check_number("ylim", v) for v in ylim) if isinstance(
+            ylim, tuple | list) and len(ylim) == 2 else (1.0, 0.0)
+        if not low < high:
+            raise ValueError(f"ylim must be (low, high) with low < high, got {ylim!r}.")
     fig, axes = new_figure(figsize=(1.3 * len(values) + 2, 3.5))
     ax = axes[0, 0]
     x = np.arange(len(values))
@@ -335,6 +335,3 @@ def plot_bars(
     fig.tight_layout()
     return fig
 
-
-# --------------------------------------------------------------------------- stages, drift, grids
-# (added for 03_fine_tuning_low_lr and 04_strategy_grid)

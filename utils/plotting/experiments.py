@@ -9,7 +9,19 @@ from typing import Any
 
 import numpy as np
 
+from utils.validate import check_items, check_number, did_you_mean
+
 __all__ = ["plot_arm_stages", "plot_head_comparison", "plot_self_training"]
+
+
+def _check_table(table: Any, metric: Any) -> None:
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame (a utils.experiments summary), got "
+                        f"{type(table).__name__}.")
+    if not isinstance(metric, str):
+        raise TypeError(f"metric must be a column name such as 'dev_accuracy', got {metric!r}.")
 
 
 def plot_arm_stages(runs: list[dict[str, Any]], metrics: tuple[str, ...] = (
@@ -24,7 +36,9 @@ def plot_arm_stages(runs: list[dict[str, Any]], metrics: tuple[str, ...] = (
         A matplotlib ``Figure`` (not shown).
 
     Raises:
-        ValueError: ``runs`` is empty.
+        ValueError: ``runs`` or ``metrics`` is empty.
+        TypeError: ``metrics`` is a string, not strings, or ``runs`` not a list of dicts.
+        KeyError: A metric no stage recorded (as ``summarize_runs``).
 
     Example:
         >>> fig = plot_arm_stages(results)
@@ -35,6 +49,9 @@ def plot_arm_stages(runs: list[dict[str, Any]], metrics: tuple[str, ...] = (
 
     from utils.experiments.reports import summarize_runs
 
+    if isinstance(metrics, str):
+        raise TypeError(f"metrics must be a tuple of names such as ({metrics!r},), got a string.")
+    metrics = tuple(check_items("metrics", metrics, str))
     table = summarize_runs(runs, metrics).reset_index()
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
@@ -67,7 +84,8 @@ def plot_head_comparison(
         A matplotlib ``Figure`` (not shown).
 
     Raises:
-        KeyError: ``metric`` is not a column of ``table``.
+        KeyError: ``metric`` (or its ``_std``, ``head``, ``fine_tuned``) is not in ``table``.
+        TypeError: ``table`` is not a DataFrame, ``baseline`` not a number.
 
     Example:
         >>> fig = plot_head_comparison(summarize_head_runs(records), "dev_accuracy", 0.684)
@@ -77,11 +95,17 @@ def plot_head_comparison(
     """
     import matplotlib.pyplot as plt
 
-    if metric not in table.columns:
-        options = [c for c in table.columns if c.endswith(("_accuracy", "_f1"))
-                   and not c.endswith("_std")]
-        raise KeyError(f"no metric {metric!r} in the table; available: {options}.")
+    _check_table(table, metric)
+    if metric not in table.columns or f"{metric}_std" not in table.columns:
+        options = [c for c in table.columns if str(c).endswith(("_accuracy", "_f1"))
+                   and not str(c).endswith("_std")]
+        raise KeyError(f"no metric {metric!r} (with {metric!r}_std) in the table; available: "
+                       f"{options}.{did_you_mean(metric, options)}")
+    baseline = None if baseline is None else check_number("baseline", baseline)
     flat = table.reset_index()
+    missing = [c for c in ("head", "fine_tuned") if c not in flat.columns]
+    if missing:
+        raise KeyError(f"table lacks {missing}: pass summarize_head_runs(records).")
     heads = list(dict.fromkeys(flat["head"]))
     settings = list(dict.fromkeys(flat["fine_tuned"]))
     fig, ax = plt.subplots(figsize=(1.8 * len(heads) + 2.5, 3.8))
@@ -115,7 +139,8 @@ def plot_self_training(table: Any, metric: str = "dev_accuracy") -> Any:
         A matplotlib ``Figure`` (not shown).
 
     Raises:
-        KeyError: ``metric`` is not a column.
+        KeyError: ``metric`` or ``threshold``/``round``/``n_kept`` is not a column.
+        TypeError: ``table`` is not a DataFrame. ValueError: No round-0 row.
 
     Example:
         >>> fig = plot_self_training(summarize_self_training(result))
@@ -126,8 +151,14 @@ def plot_self_training(table: Any, metric: str = "dev_accuracy") -> Any:
     """
     import matplotlib.pyplot as plt
 
-    if metric not in table.columns:
-        raise KeyError(f"no column {metric!r}; available: {list(table.columns)}.")
+    _check_table(table, metric)
+    missing = [c for c in (metric, "threshold", "round", "n_kept") if c not in table.columns]
+    if missing:
+        raise KeyError(f"no column {missing[0]!r}; available: {list(table.columns)}."
+                       f"{did_you_mean(missing[0], table.columns)}")
+    if not (table["round"] == 0).any():
+        raise ValueError("table has no round 0 (the supervised baseline): pass "
+                         "summarize_self_training(result).")
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     plt.close(fig)
     for threshold, rows in table.groupby("threshold"):

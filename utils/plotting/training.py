@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from utils.plotting.core import new_figure
+from utils.plotting.core import check_text, new_figure
+from utils.validate import check_number, did_you_mean
 
 __all__ = ["plot_stages", "plot_weight_drift", "plot_grid_heatmap"]
 
@@ -40,8 +41,10 @@ def plot_stages(staged_history: Any, metric: str = "accuracy", title: str | None
             f"{type(staged_history).__name__}."
         )
     history = staged_history.history
-    if metric not in history:
-        raise KeyError(f"No metric {metric!r}; recorded: {sorted(history)}.")
+    check_text("title", title)
+    if not isinstance(metric, str) or metric not in history:
+        raise KeyError(f"No metric {metric!r}; recorded: {sorted(history)}."
+                       f"{did_you_mean(metric, history)}")
     fig, axes = new_figure(figsize=(7, 4))
     ax = axes[0, 0]
     epochs = np.arange(1, len(history[metric]) + 1)
@@ -72,7 +75,9 @@ def plot_weight_drift(drifts: Mapping[str, Mapping[str, float]], title: str | No
         A matplotlib Figure with a log-scale y axis (drift 0 is drawn at 1e-6).
 
     Raises:
-        ValueError: No runs, or runs over different layers.
+        ValueError: No runs, runs over different layers, or a drift that is negative, NaN
+            or infinite.
+        TypeError: ``drifts`` is not a dict of dicts, or a drift is not a number.
 
     Example:
         >>> drift = {"lr=1e-3": weight_drift(model, before)}  # doctest: +SKIP
@@ -80,8 +85,15 @@ def plot_weight_drift(drifts: Mapping[str, Mapping[str, float]], title: str | No
 
     Used in: 03_fine_tuning_low_lr.ipynb.
     """
+    if not isinstance(drifts, Mapping) or not all(isinstance(d, Mapping) for d in drifts.values()):
+        raise TypeError(f"drifts must be a dict {{run label: {{layer: drift}}}}, got "
+                        f"{type(drifts).__name__}.")
     if not drifts:
         raise ValueError("drifts is empty: pass {run label: {layer: drift}}.")
+    check_text("title", title)
+    for label, drift in drifts.items():
+        for layer, value in drift.items():
+            check_number(f"drift of {layer!r} in run {label!r}", value, low=0)
     layer_lists = [list(d) for d in drifts.values()]
     if any(names != layer_lists[0] for names in layer_lists):
         raise ValueError("every run must cover the same layers in the same order.")
@@ -117,7 +129,9 @@ def plot_grid_heatmap(
         A matplotlib Figure; the best column of each row is annotated in bold.
 
     Raises:
-        TypeError: ``table`` is not a DataFrame of numbers.
+        TypeError: ``table`` is not a DataFrame of numbers, ``vmin``/``vmax`` not numbers.
+        ValueError: An empty table, a bad ``fmt``, an unknown ``cmap`` (close names are
+            suggested), or ``vmin >= vmax``.
 
     Example:
         >>> df = pd.DataFrame({"probe": [0.8], "scratch": [0.3]}, index=["flowers"])  # doctest: +SKIP
@@ -133,6 +147,24 @@ def plot_grid_heatmap(
         values = table.to_numpy(dtype=float)
     except (TypeError, ValueError):
         raise TypeError("table must hold numbers only (format them in the annotations).") from None
+    if values.size == 0:
+        raise ValueError(f"table is empty (shape {values.shape}): pass rows x columns of numbers.")
+    check_text("title", title)
+    try:
+        format(0.5, fmt)
+    except (TypeError, ValueError):
+        raise ValueError(f"fmt must be a number format such as '.2f' or '.1%', got {fmt!r}.") from None
+    import matplotlib
+
+    if not isinstance(cmap, str | matplotlib.colors.Colormap):
+        raise TypeError(f"cmap must be a colormap name such as 'viridis', got {cmap!r}.")
+    if isinstance(cmap, str) and cmap not in matplotlib.colormaps:
+        raise ValueError(f"unknown cmap {cmap!r}; e.g. 'viridis', 'Blues', 'magma'."
+                         f"{did_you_mean(cmap, list(matplotlib.colormaps))}")
+    vmin = None if vmin is None else check_number("vmin", vmin)
+    vmax = None if vmax is None else check_number("vmax", vmax)
+    if vmin is not None and vmax is not None and not vmin < vmax:
+        raise ValueError(f"vmin must be below vmax, got vmin={vmin!r}, vmax={vmax!r}.")
     fig, axes = new_figure(figsize=(1.6 * values.shape[1] + 2.5, 0.7 * values.shape[0] + 1.8))
     ax = axes[0, 0]
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
@@ -150,5 +182,3 @@ def plot_grid_heatmap(
     ax.set_title(title or "")
     return fig
 
-
-__all__ += ["plot_stages", "plot_weight_drift", "plot_grid_heatmap"]
