@@ -115,7 +115,7 @@ def _manifest(root: Path, kind: str) -> dict[str, str] | None:
 
 def _check_download(folder: Path) -> None:
     inner = folder / "flower_photos" if (folder / "flower_photos").is_dir() else folder
-    _flower_files(inner, "flower_photos", "The archive is not the expected tf_flowers release.")
+    _flower_files(inner, "flower_photos", "The extraction is incomplete or not the tf_flowers release.")
 
 
 def _locate_flowers(profile: str) -> tuple[Path, str, str, str]:

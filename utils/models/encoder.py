@@ -137,16 +137,15 @@ def load_text_encoder() -> keras.Model:
 
     Used in: 00_setup_and_tour.ipynb, 05-08.
     """
+    folder = encoder_folder()
+    if folder is not None:  # checked before keras_hub is imported: a broken folder fails fast
+        if (folder / "model.weights.h5").is_file() and not (folder / "model.safetensors").is_file():
+            verify_file(folder / "model.weights.h5", validate=validate_hdf5)  # a KerasHub preset
+        else:
+            verify_encoder_file(folder, "model.safetensors")
     import keras_hub
 
-    folder = encoder_folder()
     if folder is not None:
-        weights = "model.safetensors" if (folder / "model.safetensors").is_file() or (
-            not (folder / "model.weights.h5").is_file()) else "model.weights.h5"
-        if weights == "model.weights.h5":
-            verify_file(folder / weights, validate=validate_hdf5)
-        else:
-            verify_encoder_file(folder, weights)
         try:
             return keras_hub.models.BertBackbone.from_preset(str(folder))
         except Exception as error:
