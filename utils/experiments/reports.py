@@ -43,8 +43,8 @@ def summarize_runs(runs: list[dict[str, Any]], metrics: tuple[str, ...] = _REPOR
     Raises:
         ValueError: ``runs`` is empty.
         TypeError: ``runs`` is not a list of dicts, ``metrics`` a string or not strings.
-        KeyError: A run lacks ``arm``/``seed``/``stages``, or a metric is in no stage (the
-            recorded ones are named, with close matches).
+        KeyError: A run lacks ``arm``/``seed``/``stages``, or a metric you name is in no stage
+            (the recorded ones are named, with close matches).
 
     Example:
         >>> summarize_runs([run_arm("A", data, seed=s, models=m) for s in (0, 1)])
@@ -56,10 +56,10 @@ def summarize_runs(runs: list[dict[str, Any]], metrics: tuple[str, ...] = _REPOR
     runs = _records("runs", runs, ("arm", "seed", "stages"), "run_arm")
     if isinstance(metrics, str):
         raise TypeError(f"metrics must be a tuple of names such as ({metrics!r},), got a string.")
-    metrics = tuple(check_items("metrics", metrics, str))
+    named, metrics = metrics is not _REPORT, tuple(check_items("metrics", metrics, str))
     recorded = {m for run in runs for stage in run["stages"] for m in stage.get("metrics", {})}
     for m in metrics:
-        if m not in recorded:
+        if named and m not in recorded:  # the defaults may be absent: NaN, as before
             raise KeyError(f"no stage recorded metric {m!r}; recorded: {sorted(recorded)}."
                            f"{did_you_mean(m, recorded)}")
     rows = []
