@@ -74,7 +74,7 @@ def _check_labels(labels: Any) -> np.ndarray:
     if array.dtype.kind == "f":
         bad = array[~np.isfinite(array) | (array != np.round(array))]
         if len(bad):
-            raise ValueError(f"labels must be class ids (integers), got {bad[0]!r}.")
+            raise ValueError(f"labels must be class ids (integers), got {bad[0].item()!r}.")
     elif array.dtype.kind not in "iubUS":
         raise TypeError(f"labels must be integers or strings, got dtype {array.dtype}.")
     return array
@@ -121,7 +121,7 @@ def stratified_split(
         n_train = n - n_val - n_test
         if min(n_train, n_val, n_test) < 1:
             raise ValueError(
-                f"class {cls!r} has only {n} examples: too few for a "
+                f"class {cls.item()!r} has only {n} examples: too few for a "
                 f"{fractions} split; use more examples per class."
             )
         parts[0] += idx[:n_train].tolist()
@@ -171,7 +171,7 @@ def pick_per_class(
     keep = []
     for cls, count in zip(classes, counts):
         if count < n_per_class:
-            name = class_names[int(cls)] if class_names is not None else cls
+            name = class_names[int(cls)] if class_names is not None else cls.item()
             raise ValueError(
                 f"n_per_class={n_per_class} but class {name!r} has only {count} examples "
                 f"available; ask for at most {int(counts.min())} per class (the smallest "
