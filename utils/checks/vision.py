@@ -89,12 +89,12 @@ def check_zero_shot_spearman(rho: Any) -> CheckResult:
 @functools.lru_cache(maxsize=4)
 def _reference_counts(alpha: float) -> dict[str, int]:
     """Trainable parameters of one fresh (random-weight) MobileNetV2 under three freezes."""
-    from utils import freezing, models
+    from utils import freezing, models, weights
 
     backbone = models.load_backbone("mobilenet_v2", alpha, 96 + 16, weights=None)
 
     def trainable() -> int:
-        return int(sum(np.prod(w.shape) for w in backbone.trainable_weights))
+        return weights.count_params(backbone)["trainable"]
 
     freezing.freeze_up_to(backbone, "block_12_add")
     counts = {"right": trainable()}
