@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from utils import models, weights
-from utils.assets import AssetNotFoundError
+from utils.assets import AssetCorruptError, AssetNotFoundError, sha256_of
 
 
 def test_load_backbone_imagenet_offline_and_rescales():
@@ -43,10 +43,42 @@ def test_missing_weight_file_offline_names_file_folder_and_url(clean_env, tmp_pa
     assert fname in text and str(tmp_path) in text and "http://127.0.0.1:9/" + fname in text
 
 
-def test_install_local_weights(clean_env):
+def test_install_local_weights(clean_env, tmp_path):
+    clean_env.setenv("KERAS_HOME", str(tmp_path))  # read at call time, after keras's import
     assert models.install_local_weights("no_such_file.h5") is None
     path = models.install_local_weights("mobilenet_2_5_224_tf_no_top.h5")
-    assert path is not None and path.stat().st_size == 2108140
+    assert path == tmp_path / "models" / "mobilenet_2_5_224_tf_no_top.h5"
+    assert path.stat().st_size == 2108140
+    assert sha256_of(path) == models.vision._WEIGHT_SHA256[path.name]  # the pinned hash
+    assert [p.name for p in path.parent.iterdir()] == [path.name], "no temporaries are left"
+
+
+def test_load_backbone_loads_the_verified_file_from_the_current_keras_home(clean_env, tmp_path):
+    clean_env.setenv("KERAS_HOME", str(tmp_path))
+    model = models.load_backbone("mobilenet", 0.25, 144)  # no file of its own: the 224 one
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["mobilenet_2_5_224_tf_no_top.h5"]
+    assert model.output_shape[-1] == 256
+
+
+def test_a_truncated_local_weight_file_is_refused_with_its_path(clean_env, tmp_path):
+    shared = tmp_path / "weights"
+    shared.mkdir()
+    good = (config_weights() / "mobilenet_2_5_224_tf_no_top.h5").read_bytes()
+    (shared / "mobilenet_2_5_224_tf_no_top.h5").write_bytes(good[: len(good) // 3])
+    clean_env.setenv("TL_WEIGHTS_DIR", str(shared))
+    clean_env.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    with pytest.raises(AssetCorruptError, match="mobilenet_2_5_224_tf_no_top.h5: unreadable HDF5"):
+        models.load_backbone("mobilenet", 0.25, 224)
+    assert not (tmp_path / "keras" / "models" / "mobilenet_2_5_224_tf_no_top.h5").exists()
+
+
+def config_weights():
+    from utils import config
+
+    folder = config.get_weights_dir()
+    if folder is None:
+        pytest.skip("no local weights folder")
+    return folder
 
 
 def test_build_classifier_and_count_params():

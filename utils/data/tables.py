@@ -38,6 +38,9 @@ def read_tsv(path: Path, fix: str) -> list[Row]:
             f"{path}, line {line}: not UTF-8 text (byte 0x{raw[error.start]:02x} at column "
             f"{column}); the file was probably saved as Latin-1 or another encoding. {fix}"
         ) from error
+    if "\x00" in text:  # csv accepts NUL since Python 3.11; in these files it is damage
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise AssetCorruptError(f"{path}, line {line}: a NUL byte (binary garbage). {fix}")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
     rows: list[Row] = []
     try:
