@@ -60,6 +60,14 @@ def test_load_backbone_loads_the_verified_file_from_the_current_keras_home(clean
     assert model.output_shape[-1] == 256
 
 
+def test_a_numpy_alpha_names_the_real_weight_file(clean_env, tmp_path):
+    clean_env.setenv("KERAS_HOME", str(tmp_path))
+    model = models.load_backbone("mobilenet_v2", np.float32(0.35), 112)
+    names = [p.name for p in (tmp_path / "models").iterdir()]
+    assert names == ["mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5"]
+    assert model.output_shape == (None, 4, 4, 1280)
+
+
 def test_a_truncated_local_weight_file_is_refused_with_its_path(clean_env, tmp_path):
     shared = tmp_path / "weights"
     shared.mkdir()

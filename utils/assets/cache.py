@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import keras
@@ -136,10 +137,12 @@ def _fetch(fname: str, origin: str, sha256: str | None, tmp: Path, extract: bool
     if quiet:  # a local copy: no progress bar
         keras.config.disable_interactive_logging()
     try:
-        result = keras.utils.get_file(
-            fname, origin, file_hash=sha256, hash_algorithm="sha256",
-            cache_dir=str(tmp), cache_subdir="", extract=extract,
-        )
+        with warnings.catch_warnings():  # "Could not extract archive": download() says why
+            warnings.filterwarnings("ignore", message="Could not extract archive")
+            result = keras.utils.get_file(
+                fname, origin, file_hash=sha256, hash_algorithm="sha256",
+                cache_dir=str(tmp), cache_subdir="", extract=extract,
+            )
     except Exception as error:
         got = tmp / fname  # get_file leaves a file whose hash did not match
         if sha256 is not None and got.is_file() and sha256_of(got) != sha256:
