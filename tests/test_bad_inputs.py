@@ -102,8 +102,8 @@ def f() -> types.SimpleNamespace:
                              "dev_accuracy": 0.6, "dev_f1": 0.5},
               "runs": {0.9: [{"round": 1, "threshold": 0.9, "n_train": 10, "n_kept": 2,
                               "dev_accuracy": 0.65, "dev_f1": 0.55}]}}
-    ctx = ArmContext(models=None, data=data, encoded={}, params=experiments.ArmParams(),
-                     sentence_tokenizer=None, seed=0, key="k")
+    ctx = ArmContext(models=models.build_pair_models(encoder), data=data, encoded={},
+                     params=experiments.ArmParams(), sentence_tokenizer=None, seed=0, key="k")
     return types.SimpleNamespace(
         dense=dense, nested=nested, encoder=encoder, x=x, y=y, head=head, data=data, ctx=ctx,
         tokens=_tokens(4), feats=_features(8), snap=weights.snapshot_weights(dense),
@@ -494,6 +494,10 @@ BAD = [
         ValueError, "got 2", "check_data MRPC label 2"),
     row(lambda f: check_data({**f.data, "stsb_dev": _pairs(3, "regression", [0.0, 7.0, 1.0])}),
         ValueError, "got 7", "check_data STS-B label 7"),
+    row(lambda f: ArmContext("m", {}, {}, experiments.ArmParams(), None, 0, "k"), TypeError,
+        "ArmContext.models", "ArmContext models"),
+    row(lambda f: ArmContext(f.ctx.models, {}, {}, experiments.ArmParams(), None, -1, "k"),
+        ValueError, "got -1", "ArmContext seed"),
     row(lambda f: check_seed(-1), ValueError, "got -1", "check_seed negative"),
     row(lambda f: check_seed(1.5), TypeError, "1.5", "check_seed float"),
     row(lambda f: experiments.arm_stages("Z"), KeyError, "'Z'", "arm unknown"),
@@ -654,6 +658,8 @@ BAD = [
     row(lambda f: plotting.plot_confusion([0, 1], [0, 1], []), TypeError, "[]",
         "confusion no names"),
     row(lambda f: plotting.plot_trainable("m"), TypeError, "'m'", "trainable str"),
+    row(lambda f: plotting.plot_trainable(f.dense, title=1), TypeError, "int 1",
+        "trainable title"),
     row(lambda f: plotting.plot_bars({"a": NAN}), ValueError, "nan", "bars nan"),
     row(lambda f: plotting.plot_bars({"a": (0.5, -0.1)}), ValueError, "-0.1", "bars std < 0"),
     row(lambda f: plotting.plot_bars({"a": True}), TypeError, "True", "bars bool"),

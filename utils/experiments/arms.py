@@ -127,7 +127,11 @@ class Trained:
 
 @dataclasses.dataclass
 class ArmContext:
-    """What every stage of one arm and seed shares."""
+    """What every stage of one arm and seed shares (built by ``prepare_arm``).
+
+    Raises:
+        TypeError: A field of the wrong type. ValueError: A seed outside [0, 2**32).
+    """
 
     models: PairModels
     data: dict[str, Any]
@@ -136,6 +140,15 @@ class ArmContext:
     sentence_tokenizer: Any
     seed: int
     key: str  # fingerprint of data, params and seed: the cache key of finished stages
+
+    def __post_init__(self) -> None:
+        kinds = {"models": PairModels, "data": dict, "encoded": dict, "params": ArmParams,
+                 "key": str}
+        for name, kind in kinds.items():
+            if not isinstance(getattr(self, name), kind):
+                raise TypeError(f"ArmContext.{name} must be a {kind.__name__} (use prepare_arm), "
+                                f"got {type(getattr(self, name)).__name__}.")
+        self.seed = check_seed(self.seed)
 
 
 def check_data(data: Any) -> None:

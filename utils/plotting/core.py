@@ -240,7 +240,7 @@ def plot_trainable(model: Any, title: str | None = None):
         A matplotlib Figure; its axes has one bar per layer with weights.
 
     Raises:
-        TypeError: ``model`` is not a Keras layer.
+        TypeError: ``model`` is not a Keras layer, or ``title`` not a string.
 
     Example:
         >>> fig = plot_trainable(backbone)  # doctest: +SKIP
@@ -252,6 +252,7 @@ def plot_trainable(model: Any, title: str | None = None):
 
     from utils.freezing import trainable_summary
 
+    check_text("title", title)
     table = trainable_summary(model, only_weighted=True)
     total = table.trainable_params + table.non_trainable_params
     colors = ["tab:green" if t else "lightgray" for t in table.trainable]
