@@ -38,8 +38,8 @@ def _plain(value: Any, where: str = "metrics") -> Any:
         return round(value, 6) if math.isfinite(value) else None
     if value is None or isinstance(value, str | int):  # bool is an int
         return value
-    raise TypeError(f"{where} is a {type(value).__name__} ({str(value)[:60]!r}): record numbers, "
-                    "strings, lists and dicts of them only.")
+    raise TypeError(f"{where} has type {type(value).__name__} ({str(value)[:60]!r}): record "
+                    "numbers, strings, lists and dicts of them only.")
 
 
 def _check_stem(notebook: Any) -> str:
