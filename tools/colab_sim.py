@@ -1,0 +1,227 @@
+"""Runs the course the way a Colab learner does, on Colab's versions (`make test-colab`).
+
+1. A fresh virtual environment (.cache/colab/venv, Python 3.11: Colab's 3.13 is not installable
+   offline) holding exactly constraints/colab-gpu.txt, Colab's GPU-runtime pins without torch and
+   CUDA (tools/colab_constraints.py regenerates them): a fresh Colab runtime, before any cell.
+2. The notebooks' install cell (tools/sync_notebooks.py) run there with `google.colab` faked in
+   `sys.modules` and this checkout in place of the git URL. It fails on a non-zero exit and on any
+   `ERROR` pip prints (the red block a learner would see).
+3. `pip check` must be clean, but for what step 1 leaves out on purpose (torch).
+4. The test tools (nbval, pytest-xdist), added without changing any installed version.
+5. pytest: the unit tests, then the notebooks most likely to break on other versions, quick profile
+   (`pytest --nbval-lax`, as `make test`). RISKIEST below says which and why.
+
+Usage:  python tools/colab_sim.py                    # all five steps
+        python tools/colab_sim.py --notebooks 07     # fewer notebooks (prefixes)
+        python tools/colab_sim.py --cell other.py    # try another install cell
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONSTRAINTS = ROOT / "constraints" / "colab-gpu.txt"
+VENV = ROOT / ".cache" / "colab" / "venv"
+# Chosen by risk (6 CI minutes on 2 cores, venv included, fit two): 07 builds functional models
+# on the encoder's token outputs with masks and three heads (an unused functional input broke it on
+# Keras < 3.14); 05 loads the encoder through KerasHub, tokenises pairs and fine-tunes a cross-
+# encoder, the path every text notebook (06-08) stands on. The vision notebooks (00-04) use only
+# keras.applications and core layers, which change least between Keras releases.
+RISKIEST = ("07", "05")
+# Unit tests of repository files (notebook hygiene, exercises, README, packaging) read text, not
+# installed packages: they cannot differ on Colab's versions, and the lab smoke test needs
+# JupyterLab and Chromium, which a Colab runtime does not run. The rest run.
+NOT_HERE = ("test_lab_smoke.py", "test_notebooks_hygiene.py", "test_exercises.py",
+            "test_readme.py", "test_packaging.py", "test_docstrings.py", "test_colab_cell.py",
+            "test_colab_constraints.py")
+# pip check lines expected in the simulation only: Colab has torch, step 1 leaves it out.
+LEFT_OUT = re.compile(r"^\S+ \S+ requires (torch|torchvision|torchaudio), which is not installed")
+SHOWN = re.compile(r"^(tensorflow|keras|keras-hub|keras-nlp|kagglesdk|numpy)==")
+TOOLS = ("nbval>=0.11", "pytest-xdist>=3.5")
+
+
+def log(message: str) -> None:
+    print(f"[colab-sim] {message}", flush=True)
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    log("$ " + " ".join(str(c) for c in cmd))
+    return subprocess.run(cmd, **kwargs)
+
+
+def uv() -> str:
+    here = Path(sys.executable).parent / "uv"
+    found = str(here) if here.exists() else shutil.which("uv")
+    if not found:
+        raise SystemExit("uv not found: run `make install` (it puts uv into .venv) first")
+    return found
+
+
+def _sync() -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location("sync_notebooks",
+                                                  ROOT / "tools" / "sync_notebooks.py")
+    sync = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
+    return sync
+
+
+def install_cell(path: Path | None) -> str:
+    """The install cell's source: the notebooks' (tools/sync_notebooks.py) or a file's."""
+    return path.read_text(encoding="utf-8") if path else _sync().colab_cell_source()
+
+
+def local_cell(source: str, checkout: Path) -> str:
+    """The cell with this checkout in place of `git+<repository URL>` (exactly one)."""
+    url = f"git+{_sync().repository_url()}"
+    if source.count(url) != 1:
+        raise SystemExit(f"the install cell must name {url!r} exactly once to be simulated")
+    return source.replace(url, str(checkout))
+
+
+def copy_checkout(dest: Path) -> Path:
+    """The files a git clone of this working tree would have (tracked and new, not ignored)."""
+    names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
+                           capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, names):
+        src = ROOT / name
+        if src.is_file() and not name.startswith("notebooks/"):
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def pip_check(python: Path) -> list[str]:
+    """`pip check`'s complaints, less the ones expected because torch is left out."""
+    out = run([str(python), "-m", "pip", "check"], capture_output=True, text=True)
+    lines = [line for line in (out.stdout + out.stderr).splitlines() if line.strip()]
+    for line in lines:
+        print("    " + line)
+    return [line for line in lines if not LEFT_OUT.match(line) and "No broken" not in line]
+
+
+def thread_env(jobs: int) -> dict[str, str]:
+    """nproc / jobs compute threads per worker (at least 1), as the Makefile gives `make test`."""
+    threads = max(1, (os.cpu_count() or 2) // max(jobs, 1))
+    return {
+        "TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": str(threads),
+        "OMP_NUM_THREADS": str(threads),
+        "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen={'false' if threads == 1 else 'true'} "
+                     f"intra_op_parallelism_threads={threads}",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notebooks", nargs="*", default=list(RISKIEST),
+                        help=f"notebook prefixes to run (default: {' '.join(RISKIEST)})")
+    parser.add_argument("--no-unit", action="store_true", help="skip the unit tests")
+    parser.add_argument("--cell", type=Path, help="run this install cell instead of the notebooks'")
+    parser.add_argument("--jobs", type=int, default=3, help="pytest-xdist workers (default 3)")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run the tests even when step 2 or 3 fails (exit 1 all the same)")
+    parser.add_argument("--checkout", type=Path,
+                        help="install this folder as the course (default: a copy of this tree)")
+    parser.add_argument("--venv", type=Path, default=VENV)
+    args = parser.parse_args(argv)
+    times: dict[str, float] = {}
+    failed: list[str] = []
+
+    def fail(message: str) -> bool:
+        """Logs a failure; True when the run should stop here."""
+        log(message)
+        failed.append(message)
+        return not args.keep_going
+    python = args.venv / "bin" / "python"
+    shutil.rmtree(args.venv, ignore_errors=True)
+    start = time.perf_counter()
+
+    # 1. Colab's runtime before the first cell.
+    run([uv(), "venv", "-q", "--python", "3.11", str(args.venv)], check=True)
+    run([uv(), "pip", "install", "-q", "--python", str(python), "--no-deps", "-r",
+         str(CONSTRAINTS)], check=True)
+    times["venv on Colab's pins"] = time.perf_counter() - start
+    log("pip check before the install cell:")
+    tick = time.perf_counter()
+    bad = pip_check(python)
+    times["pip check"] = time.perf_counter() - tick
+    if bad:
+        log(f"Colab's pins themselves are inconsistent ({len(bad)} lines): regenerate them")
+        return 1
+
+    # 2. The install cell, as Colab runs it (pip, not uv).
+    tick = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="colab-sim-") as tmp:
+        checkout = args.checkout.resolve() if args.checkout else copy_checkout(Path(tmp) / "co")
+        cell = local_cell(install_cell(args.cell), checkout)
+        driver = Path(tmp) / "cell.py"
+        driver.write_text(
+            "import sys, types\n"
+            "sys.modules['google.colab'] = types.ModuleType('google.colab')  # 'on Colab'\n"
+            f"exec(compile({cell!r}, 'colab-install-cell', 'exec'), {{'__name__': '__main__'}})\n"
+        )
+        out = run([str(python), str(driver)], capture_output=True, text=True, cwd=tmp)
+    print(out.stdout + out.stderr, end="")
+    times["install cell"] = time.perf_counter() - tick
+    if (out.returncode or re.search(r"^ERROR", out.stdout + out.stderr, re.M)) and fail(
+            "the install cell failed or printed an ERROR (a learner sees it in red)"):
+        return 1
+
+    # 3. Nothing the cell installed conflicts with Colab's packages.
+    log("pip check after the install cell:")
+    tick = time.perf_counter()
+    bad = pip_check(python)
+    times["pip check"] += time.perf_counter() - tick
+    if bad and fail(f"pip check is not clean after the install cell ({len(bad)} lines)"):
+        return 1
+
+    # 4. The test tools, holding every installed version where it is.
+    tick = time.perf_counter()
+    frozen = run([uv(), "pip", "freeze", "--python", str(python)], capture_output=True,
+                 text=True, check=True).stdout
+    log("now: " + ", ".join(line for line in frozen.splitlines() if SHOWN.match(line)))
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as pins:
+        pins.write("".join(line + "\n" for line in frozen.splitlines() if "==" in line))
+        pins.flush()
+        run([uv(), "pip", "install", "-q", "--python", str(python), "-c", pins.name, *TOOLS],
+            check=True)
+    times["test tools"] = time.perf_counter() - tick
+
+    # 5. Unit tests and the riskiest notebooks on Colab's versions.
+    tick = time.perf_counter()
+    targets = [] if args.no_unit else ["tests", *(f"--ignore=tests/{n}" for n in NOT_HERE)]
+    for prefix in args.notebooks:
+        found = sorted((ROOT / "notebooks").glob(f"{prefix}*.ipynb"))
+        if len(found) != 1:
+            raise SystemExit(f"no single notebook starts with {prefix!r}: {found}")
+        targets.append(str(found[0].relative_to(ROOT)))
+    if not targets:
+        times["total"] = time.perf_counter() - start
+        log("times: " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items()))
+        return 1 if failed else 0
+    xdist = ["-n", str(args.jobs), "--dist", "loadfile", "--no-loadscope-reorder"] if args.jobs else []
+    env = {**os.environ, **thread_env(args.jobs), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+           "KERAS_HOME": os.environ.get("KERAS_HOME", str(ROOT / ".cache" / "keras"))}
+    tests = run([str(python), "-m", "pytest", "-p", "no:cacheprovider", *xdist, "--nbval-lax",
+                 "--nbval-current-env", "--nbval-cell-timeout=900", "--durations=5", *targets],
+                cwd=ROOT, env=env)
+    times["pytest"] = time.perf_counter() - tick
+    times["total"] = time.perf_counter() - start
+    log("times: " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items()))
+    for message in failed:
+        log("FAILED: " + message)
+    return tests.returncode or (1 if failed else 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
