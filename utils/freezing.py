@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable
 
 import keras
-import numpy as np
 
 from utils.validate import check_bool, check_choice, check_int, did_you_mean
+from utils.weights import count_params
 
 __all__ = ["iter_leaf_layers", "set_trainable", "freeze_all", "freeze_up_to", "unfreeze_top",
            "freeze_by", "set_batchnorm_trainable", "trainable_summary", "get_units"]
@@ -375,10 +375,10 @@ def trainable_summary(model: keras.layers.Layer, only_weighted: bool = False):
     for leaf in iter_leaf_layers(model):
         if only_weighted and not leaf.weights:
             continue
+        counts = count_params(leaf)
         rows.append({"layer": leaf.name, "type": type(leaf).__name__,
                      "trainable": bool(leaf.trainable),
-                     "trainable_params": int(sum(np.prod(v.shape) for v in leaf.trainable_weights)),
-                     "non_trainable_params": int(sum(np.prod(v.shape)
-                                                     for v in leaf.non_trainable_weights))})
+                     "trainable_params": counts["trainable"],
+                     "non_trainable_params": counts["non_trainable"]})
     columns = ["layer", "type", "trainable", "trainable_params", "non_trainable_params"]
     return pd.DataFrame(rows, columns=columns)

@@ -206,9 +206,9 @@ def plot_confusion(
     for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
         check_labels(f"{name} (labels outside [0, {k - 1}] for class_names {class_names}?)",
                      arr, classes=range(k))
-    y_true, y_pred = y_true.astype(int), y_pred.astype(int)
-    counts = np.zeros((k, k), dtype=int)
-    np.add.at(counts, (y_true, y_pred), 1)
+    from sklearn.metrics import confusion_matrix
+
+    counts = confusion_matrix(y_true.astype(int), y_pred.astype(int), labels=list(range(k)))
     fig, axes = new_figure(figsize=(1.0 * k + 2, 1.0 * k + 1.5))
     ax = axes[0, 0]
     ax.imshow(counts, cmap="Blues")
