@@ -50,7 +50,6 @@ KNOWN_STALE: set[str] = {
     "freeze_all -> 04_strategy_grid.ipynb",
     "freeze_up_to -> 03_fine_tuning_low_lr.ipynb",
     "get_units -> 01_trainable_weights_and_freezing.ipynb",
-    "interpolate_weights -> ``utils.experiments``",
     "load_results -> 06_double_fine_tuning.ipynb",
     "load_results -> tools/update_readme.py",
     "pick_per_class -> 04_strategy_grid.ipynb",

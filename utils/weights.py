@@ -1,9 +1,9 @@
-"""Weights as NumPy copies: snapshot, restore, count, measure drift, interpolate. One API.
+"""Weights as NumPy copies: snapshot, restore, count, measure drift. One API.
 
 A snapshot is ``layer.get_weights()``: a list of arrays in ``layer.weights`` order (learned
 weights and BatchNorm statistics; no optimizer state, no random-seed state). Every function
-here takes such a list, so the same snapshot resets a model (``restore_weights``), measures
-how far a stage moved it (``weight_drift``) and mixes two fine-tunes (``interpolate_weights``).
+here takes such a list, so the same snapshot resets a model (``restore_weights``)
+and measures how far a stage moved it (``weight_drift``).
 
 Example:
     >>> before = snapshot_weights(model); model.fit(x, y)
@@ -18,10 +18,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from utils.validate import check_number
-
 __all__ = ["snapshot_weights", "restore_weights", "count_params", "weight_drift",
-           "interpolate_weights", "is_statistic"]
+           "is_statistic"]
 
 
 def _check_layer(layer: Any, what: str) -> None:
@@ -218,46 +216,3 @@ def weight_drift(
         norm = np.sqrt(sum(float(np.sum(np.asarray(before[i], np.float64) ** 2)) for i in idx))
         drift[name] = float(delta / norm) if norm > 0 else float(delta)
     return drift
-
-
-def interpolate_weights(
-    start: Sequence[np.ndarray], end: Sequence[np.ndarray], alpha: float
-) -> list[np.ndarray]:
-    """``(1 - alpha) * start + alpha * end``, weight by weight (WiSE-FT's interpolation).
-
-    Args:
-        start: A snapshot (alpha = 0 returns exactly these arrays' values).
-        end: A snapshot of the same model (alpha = 1 returns exactly these).
-        alpha: Mixing weight in [0, 1].
-
-    Returns:
-        A new snapshot for ``restore_weights``; integer arrays (counters) are taken from
-        ``end`` when alpha > 0.5, else from ``start``.
-
-    Raises:
-        TypeError: A snapshot is not a list of arrays, or alpha not a number.
-        ValueError: The snapshots differ in length or shapes, or alpha is outside [0, 1].
-
-    Example:
-        >>> interpolate_weights([np.zeros(2)], [np.ones(2)], 0.25)[0]
-        array([0.25, 0.25])
-
-    Used in: ``utils.experiments``.
-    """
-    alpha = check_number("alpha", alpha, 0.0, 1.0)
-    _check_snapshot("start", start)
-    _check_snapshot("end", end)
-    if len(start) != len(end):
-        raise ValueError(f"start has {len(start)} arrays, end {len(end)}: not the same model.")
-    mixed = []
-    for i, (a, b) in enumerate(zip(start, end)):
-        a, b = np.asarray(a), np.asarray(b)
-        if a.shape != b.shape:
-            raise ValueError(f"array {i}: shapes {a.shape} and {b.shape} differ.")
-        if not np.issubdtype(a.dtype, np.floating):
-            mixed.append((b if alpha > 0.5 else a).copy())
-        elif alpha == 0.0 or alpha == 1.0:
-            mixed.append((a if alpha == 0.0 else b).copy())
-        else:
-            mixed.append(((1.0 - alpha) * a.astype(np.float64) + alpha * b).astype(a.dtype))
-    return mixed
