@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from utils import results
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 START, END = "<!-- findings:start -->", "<!-- findings:end -->"
@@ -144,7 +146,8 @@ def plot_double(summary: dict) -> None:
 def notebook_lines() -> list[str]:
     lines = []
     for path in sorted(RESULTS.glob("[0-9][0-9]_*.*.json")):
-        payload = json.loads(path.read_text())
+        stem, profile = path.name.removesuffix(".json").rsplit(".", 1)
+        payload = results.load_results(stem, profile, RESULTS)
         facts = payload.get("metrics", {}).get("findings")
         if not facts:
             continue
