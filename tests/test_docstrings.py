@@ -31,49 +31,11 @@ import utils
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
-# ---- KNOWN_STALE: to be emptied by the owners of these modules ------------------------------
-# "Used in:" claims found false at commit time, in modules restructured elsewhere (not
-# utils.checks), as "name -> place it names" (no module, so an entry survives its function
-# moving). Each is allowed to fail for now; fix the docstring (or the notebook), then delete
-# the entry: an entry that no longer fails makes the test fail too, so the list only shrinks.
-# utils.checks may never appear here.
-KNOWN_STALE: set[str] = {
-    "build_classifier -> 03_fine_tuning_low_lr.ipynb",
-    "build_head -> 08_self_training.ipynb",
-    "compute_cosine_similarity -> 06_double_fine_tuning.ipynb",
-    "encode_sentences -> 05_sentence_pair_fine_tuning.ipynb",
-    "encoder_layer_groups -> 06_double_fine_tuning.ipynb",
-    "extract_token_features -> 08_self_training.ipynb",
-    "fit_stages -> 04_strategy_grid.ipynb",
-    "freeze_all -> 01_trainable_weights_and_freezing.ipynb",
-    "freeze_all -> 03_fine_tuning_low_lr.ipynb",
-    "freeze_all -> 04_strategy_grid.ipynb",
-    "freeze_up_to -> 03_fine_tuning_low_lr.ipynb",
-    "get_units -> 01_trainable_weights_and_freezing.ipynb",
-    "load_results -> 06_double_fine_tuning.ipynb",
-    "load_results -> tools/update_readme.py",
-    "pick_per_class -> 04_strategy_grid.ipynb",
-    "plot_bars -> 04_strategy_grid.ipynb",
-    "plot_confusion -> 03_fine_tuning_low_lr.ipynb",
-    "plot_history -> 03_fine_tuning_low_lr.ipynb",
-    "plot_history -> 04_strategy_grid.ipynb",
-    "plot_trainable -> 03_fine_tuning_low_lr.ipynb",
-    "record_results -> 00_setup_and_tour.ipynb",
-    "record_results -> 04_strategy_grid.ipynb",
-    "record_results -> 05_sentence_pair_fine_tuning.ipynb",
-    "record_results -> 06_double_fine_tuning.ipynb",
-    "record_results -> 07_heads_on_encoders.ipynb",
-    "record_results -> 08_self_training.ipynb",
-    "restore_weights -> 03_fine_tuning_low_lr.ipynb",
-    "set_batchnorm_trainable -> 03_fine_tuning_low_lr.ipynb",
-    "set_trainable -> 03_fine_tuning_low_lr.ipynb",
-    "set_trainable -> 04_strategy_grid.ipynb",
-    "stratified_split -> 02_feature_extraction_workflow.ipynb",
-    "summarize_runs -> scripts/double_finetune.py",
-    "trainable_summary -> 03_fine_tuning_low_lr.ipynb",
-    "unfreeze_top -> 03_fine_tuning_low_lr.ipynb",
-    "unfreeze_top -> 04_strategy_grid.ipynb",
-}
+# ---- KNOWN_STALE: "Used in:" claims allowed to be false, as "name -> place it names" ---------
+# Empty: every claim holds. `python tools/update_used_in.py` rewrites false paragraphs from what
+# really calls each name. An entry that no longer fails makes the test fail too, so a list added
+# here can only shrink. utils.checks may never appear here.
+KNOWN_STALE: set[str] = set()
 
 
 @cache

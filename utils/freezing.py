@@ -91,7 +91,7 @@ def set_trainable(layer: keras.layers.Layer, value: bool) -> keras.layers.Layer:
         >>> set_trainable(model, True)  # doctest: +SKIP
         >>> set_trainable(backbone, False)  # doctest: +SKIP
 
-    Used in: 03_fine_tuning_low_lr.ipynb, 04_strategy_grid.ipynb.
+    Used in: ``utils.training``.
     """
     _check_model(layer, "set_trainable's layer")
     value = check_bool("value", value)
@@ -150,7 +150,7 @@ def freeze_all(model: keras.layers.Layer) -> keras.layers.Layer:
         >>> freeze_all(backbone)  # doctest: +SKIP
         >>> backbone.trainable_weights  # doctest: +SKIP
 
-    Used in: 01_trainable_weights_and_freezing.ipynb, 02-04.
+    Used in: 02_feature_extraction_workflow.ipynb.
     """
     _check_model(model)
     model.trainable = False  # recursive in Keras 3
@@ -209,7 +209,7 @@ def freeze_up_to(
         >>> freeze_up_to(backbone, "block_12_add")  # doctest: +SKIP
         >>> trainable_summary(backbone).trainable.sum()  # doctest: +SKIP
 
-    Used in: 01_trainable_weights_and_freezing.ipynb, 03.
+    Used in: 01_trainable_weights_and_freezing.ipynb, ``utils.checks.vision``.
     """
     _check_model(model)
     if not isinstance(layer_name, str):
@@ -251,7 +251,7 @@ def get_units(model: keras.layers.Layer, unit: str = "layers") -> list[list[kera
         >>> units = get_units(backbone, "blocks")  # doctest: +SKIP
         >>> len(units)  # stem + 16 blocks + top = 18 for MobileNetV2  # doctest: +SKIP
 
-    Used in: ``unfreeze_top``; 01_trainable_weights_and_freezing.ipynb.
+    Used in: ``unfreeze_top``.
     """
     _check_model(model)
     check_choice("unit", unit, _UNITS)
@@ -300,7 +300,7 @@ def unfreeze_top(
         >>> unfreeze_top(backbone, 3, unit="blocks")  # doctest: +SKIP
         >>> model.compile(...)  # always recompile after changing trainable  # doctest: +SKIP
 
-    Used in: 01_trainable_weights_and_freezing.ipynb, 03-04.
+    Used in: 01_trainable_weights_and_freezing.ipynb.
     """
     _check_model(model)
     n = check_int("n", n)
@@ -365,7 +365,8 @@ def trainable_summary(model: keras.layers.Layer, only_weighted: bool = False):
         >>> table = trainable_summary(backbone)  # doctest: +SKIP
         >>> table.trainable_params.sum()  # doctest: +SKIP
 
-    Used in: 01_trainable_weights_and_freezing.ipynb, 03.
+    Used in: 01_trainable_weights_and_freezing.ipynb, ``utils.checks.vision``,
+        ``utils.plotting.core``.
     """
     import pandas as pd
 

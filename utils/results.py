@@ -90,7 +90,8 @@ def record_results(
         >>> record_results("00_setup_and_tour", {"acc": 0.8}) is None  # recording off
         True
 
-    Used in: every notebook's last cell.
+    Used in: 01_trainable_weights_and_freezing.ipynb, 02_feature_extraction_workflow.ipynb,
+        03_fine_tuning_low_lr.ipynb.
     """
     _check_stem(notebook)
     if not isinstance(metrics, Mapping):
@@ -139,7 +140,7 @@ def load_results(notebook: str, profile: str, directory: Path | None = None) -> 
         >>> load_results("99_no_such_notebook", "full") is None
         True
 
-    Used in: tools/update_readme.py, 06_double_fine_tuning.ipynb.
+    Used in: tools/update_readme.py.
     """
     folder = _folder(directory)
     path = folder / f"{_check_stem(notebook)}.{config.get_profile(profile)}.json"

@@ -19,8 +19,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from utils.freezing import set_trainable
+from utils.freezing import set_batchnorm_trainable, set_trainable
 from utils.validate import (
+    check_bool,
     check_int,
     check_items,
     check_labels,
@@ -233,7 +234,7 @@ def fit_stages(
         >>> run = fit_stages(model, [Stage("head", 2, 1e-3, freeze_base)], x, y)
         >>> run.boundaries  # doctest: +SKIP
 
-    Used in: 03_fine_tuning_low_lr.ipynb, 04_strategy_grid.ipynb.
+    Used in: 03_fine_tuning_low_lr.ipynb, ``utils.plotting.training``.
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}.")
@@ -284,12 +285,15 @@ def gradual_unfreezing_stages(
     epochs_per_stage: int | Sequence[int],
     optimizer: OptimizerSpec | Sequence[OptimizerSpec] = 1e-4,
     names: Sequence[str] | None = None,
+    keep_bn_frozen: bool = True,
 ) -> list[Stage]:
     """ULMFiT's gradual unfreezing as a list of stages for ``fit_stages``.
 
     Stage k trains the top k+1 groups and freezes the others, so the head
     settles before the layers under it start to move. ``fit_stages``
     recompiles between stages so that each new ``trainable`` flag takes effect.
+    BatchNorm layers stay frozen (inference mode, moving statistics kept: notebook 01's
+    trap) unless ``keep_bn_frozen=False``.
 
     Args:
         layer_groups: Groups of layers, LOWEST first (the head is usually the last group).
@@ -297,6 +301,7 @@ def gradual_unfreezing_stages(
         optimizer: Optimizer spec of every stage (see ``Stage``), or one per stage
             (e.g. a higher rate while only the head trains).
         names: Stage names; default ``"top 1"``, ``"top 2"``, ...
+        keep_bn_frozen: Freeze every BatchNorm layer again after each stage's unfreezing.
 
     Returns:
         ``len(layer_groups)`` stages.
@@ -312,6 +317,7 @@ def gradual_unfreezing_stages(
 
     Used in: 03_fine_tuning_low_lr.ipynb.
     """
+    keep_bn_frozen = check_bool("keep_bn_frozen", keep_bn_frozen)
     groups = check_items("layer_groups", layer_groups)
     groups = [check_items(f"layer_groups[{i}]", g, keras.layers.Layer)
               for i, g in enumerate(groups)]
@@ -341,6 +347,8 @@ def gradual_unfreezing_stages(
             for i, group in enumerate(groups):
                 for layer in group:
                     set_trainable(layer, i >= n - (k + 1))
+            if keep_bn_frozen:
+                set_batchnorm_trainable(model, False)
 
         return setup
 

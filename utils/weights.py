@@ -77,8 +77,9 @@ def restore_weights(layer: keras.layers.Layer, snapshot: Sequence[np.ndarray]) -
     Example:
         >>> restore_weights(encoder, models.pretrained)  # back to the downloaded checkpoint
 
-    Used in: 03_fine_tuning_low_lr.ipynb, 05_sentence_pair_fine_tuning.ipynb,
-        ``utils.experiments``.
+    Used in: 05_sentence_pair_fine_tuning.ipynb, ``utils.experiments``,
+        ``utils.experiments.double_finetune``, ``utils.experiments.heads``,
+        ``utils.experiments.self_training``.
     """
     _check_layer(layer, "restore_weights")
     _check_snapshot("snapshot", snapshot)

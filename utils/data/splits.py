@@ -107,7 +107,7 @@ def stratified_split(
         >>> len(tr), len(va), len(te)
         (12, 4, 4)
 
-    Used in: 02_feature_extraction_workflow.ipynb and every loader here.
+    Used in: ``utils.data.images``.
     """
     fractions = check_fractions(fractions)
     labels = _check_labels(labels)
@@ -160,7 +160,7 @@ def pick_per_class(
         >>> pick_per_class(np.repeat([0, 1], 10), 3, seed=0).shape
         (6,)
 
-    Used in: ``load_flowers``, ``load_digits_rgb``, 04_strategy_grid.ipynb.
+    Used in: ``load_flowers``, ``load_digits_rgb``, ``utils.data.images``.
     """
     labels = _check_labels(labels)
     n_per_class = check_n_per_class(n_per_class, low=1)

@@ -49,7 +49,7 @@ def summarize_runs(runs: list[dict[str, Any]], metrics: tuple[str, ...] = _REPOR
     Example:
         >>> summarize_runs([run_arm("A", data, seed=s, models=m) for s in (0, 1)])
 
-    Used in: 06_double_fine_tuning.ipynb, scripts/double_finetune.py.
+    Used in: 06_double_fine_tuning.ipynb, ``utils.plotting.experiments``.
     """
     import pandas as pd
 

@@ -217,7 +217,8 @@ def encoder_layer_groups(encoder: keras.layers.Layer) -> dict[str, list[keras.la
         >>> list(encoder_layer_groups(encoder))[:2]
         ['embeddings', 'transformer_layer_0']
 
-    Used in: ``utils.experiments.run_arm``, 06_double_fine_tuning.ipynb.
+    Used in: ``utils.experiments.run_arm``, ``utils.experiments.double_finetune``,
+        ``utils.weights``.
     """
     encoder = find_encoder(encoder)
     groups: dict[str, list[keras.layers.Layer]] = {}

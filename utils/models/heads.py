@@ -61,7 +61,8 @@ def build_head(
         >>> build_head("bilstm", hidden_dim=16, lstm_units=4).output_shape
         (None, 1)
 
-    Used in: 07_heads_on_encoders.ipynb, 08_self_training.ipynb.
+    Used in: 07_heads_on_encoders.ipynb, ``utils.experiments.heads``,
+        ``utils.models.inference``.
     """
     check_choice("head", head, HEADS)
     hidden_dim = check_int("hidden_dim", hidden_dim, low=1)

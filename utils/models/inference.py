@@ -105,7 +105,7 @@ def extract_token_features(
         >>> feats = extract_token_features(encoder, encode_pairs(dev, tokenizer))
         >>> feats["sequence_output"].shape  # (408, 64, 384)
 
-    Used in: 07_heads_on_encoders.ipynb, 08_self_training.ipynb.
+    Used in: 07_heads_on_encoders.ipynb, ``utils.experiments.heads``, ``utils.models.heads``.
     """
     _check_model("encoder", encoder, encoder=True)
     _check_arrays("x", x)
@@ -214,7 +214,7 @@ def compute_cosine_similarity(
         >>> sims = compute_cosine_similarity(models.embed, stsb_dev, tokenizer)
         >>> score_regression(stsb_dev.labels, sims)["spearman"]  # 0.867 on all of STS-B dev
 
-    Used in: 05_sentence_pair_fine_tuning.ipynb, 06_double_fine_tuning.ipynb.
+    Used in: 05_sentence_pair_fine_tuning.ipynb, ``utils.experiments.double_finetune``.
     """
     _check_model("embedder", embedder)
     _check_pairs(pairs)

@@ -247,7 +247,7 @@ def encode_sentences(sentences: list[str], tokenizer: Any) -> dict[str, np.ndarr
         >>> encode_sentences(["a cat"], load_pair_tokenizer(16))["token_ids"].shape
         (1, 16)
 
-    Used in: 05_sentence_pair_fine_tuning.ipynb (zero-shot cosine similarity).
+    Used in: ``utils.models.inference``.
     """
     if isinstance(sentences, str):
         raise TypeError("pass a list of sentences, not a single string.")

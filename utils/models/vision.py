@@ -189,7 +189,7 @@ def build_classifier(
         >>> model.output_shape
         (None, 5)
 
-    Used in: 02-04.
+    Used in: 02_feature_extraction_workflow.ipynb, 04_strategy_grid.ipynb.
     """
     if not isinstance(num_classes, int) or num_classes < 2:
         raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")

@@ -129,7 +129,7 @@ def plot_history(history: Any, metric: str = "accuracy", title: str | None = Non
         >>> fig.axes[0].get_ylabel()
         'accuracy'
 
-    Used in: 02_feature_extraction_workflow.ipynb, 03-04.
+    Used in: 02_feature_extraction_workflow.ipynb.
     """
     if hasattr(history, "history") or (
         isinstance(history, Mapping) and history
@@ -189,7 +189,7 @@ def plot_confusion(
         >>> int(fig.axes[0].images[0].get_array()[1, 0])
         1
 
-    Used in: 02_feature_extraction_workflow.ipynb, 03.
+    Used in: 02_feature_extraction_workflow.ipynb.
     """
     class_names = check_class_names(class_names)
     check_text("title", title)
@@ -246,7 +246,7 @@ def plot_trainable(model: Any, title: str | None = None):
         >>> fig = plot_trainable(backbone)  # doctest: +SKIP
         >>> len(fig.axes[0].patches)  # layers with weights  # doctest: +SKIP
 
-    Used in: 01_trainable_weights_and_freezing.ipynb, 03.
+    Used in: 01_trainable_weights_and_freezing.ipynb.
     """
     from matplotlib.patches import Patch
 
@@ -300,7 +300,7 @@ def plot_bars(
         >>> [round(p.get_height(), 2) for p in fig.axes[0].patches]
         [0.8, 0.9]
 
-    Used in: 02_feature_extraction_workflow.ipynb, 03-04.
+    Used in: 02_feature_extraction_workflow.ipynb, 03_fine_tuning_low_lr.ipynb.
     """
     if not isinstance(values, Mapping) or not values:
         raise ValueError(f"values must be a non-empty dict name -> value, got {values!r}.")
