@@ -12,25 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from utils.validate import check_number
+from utils.validate import check_labels, check_number
 
 __all__ = ["score_regression", "score_classification", "tune_threshold"]
 
 
 def _scores(label: str, values: Any) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{label} must hold numbers, got {str(values)[:80]!r}.") from None
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(f"{label} must have shape (N,) or (N, 1), got {array.shape}.")
-    if not np.isfinite(array).all():
-        bad = int((~np.isfinite(array)).sum())
-        raise ValueError(f"{label} has {bad} NaN or infinite values of {len(array)}: the model "
-                         "diverged or the input is broken; nothing can be scored.")
-    return array
+    """Finite numbers, shape (N,) or (N, 1), as a 1-D float64 array (``check_labels``)."""
+    return check_labels(label, values)
 
 
 def score_regression(y_true: Any, y_pred: Any) -> dict[str, float]:
