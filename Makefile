@@ -58,8 +58,13 @@ $(VENV)/.jax: $(STAMP)
 	$(UV) "jax>=0.4.36"
 	touch $@
 
+# Only the tests that run Keras models or ops: files, data, exercise checks, docstrings,
+# packaging and the Colab job do not depend on the backend, and the TF pass ran them.
+NO_BACKEND := test_lab_smoke test_assets test_data test_faults test_bad_inputs_data test_checks \
+	test_checks_answers test_checks_examples test_exercises test_docstrings test_packaging \
+	test_readme test_notebooks_hygiene test_colab_cell test_colab_constraints test_full_profile_sizes
 test-jax: $(VENV)/.jax
-	KERAS_BACKEND=jax $(PYTEST) $(XDIST) tests --ignore=tests/test_lab_smoke.py
+	KERAS_BACKEND=jax $(PYTEST) $(XDIST) tests $(foreach t,$(NO_BACKEND),--ignore=tests/$(t).py)
 
 # Colab's versions (README's Colab section): a fresh venv on Colab's pins (constraints/colab-gpu.txt),
 # the notebooks' install cell run as on Colab with this checkout, `pip check`, then the unit tests
