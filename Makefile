@@ -68,8 +68,8 @@ test-jax: $(VENV)/.jax
 
 # Colab's versions (README's Colab section): a fresh venv on Colab's pins (constraints/colab-gpu.txt),
 # the notebooks' install cell run as on Colab with this checkout, `pip check`, then the unit tests
-# and the riskiest notebooks, quick profile (tools/colab_sim.py says which and why). CI runs it
-# after `make test`; COLAB_ARGS passes options (e.g. COLAB_ARGS="--notebooks 07 05 08").
+# and the riskiest notebook (07), quick profile (tools/colab_sim.py says which and why). CI runs it
+# after `make test`; COLAB_ARGS passes options (e.g. COLAB_ARGS="--notebooks 07 05").
 .PHONY: test-colab
 test-colab: install
 	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python tools/colab_sim.py $(COLAB_ARGS)

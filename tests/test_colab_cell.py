@@ -87,6 +87,7 @@ def test_simulation_swaps_the_git_url_for_a_local_checkout(monkeypatch, tmp_path
 def test_simulation_names_existing_notebooks_and_tolerates_only_torch():
     for prefix in sim.RISKIEST:
         assert len(list((ROOT / "notebooks").glob(f"{prefix}_*.ipynb"))) == 1, prefix
+    assert sim.DEFAULT and sim.DEFAULT == sim.RISKIEST[: len(sim.DEFAULT)], "riskiest first"
     assert sim.LEFT_OUT.match("sentence-transformers 5.7.0 requires torch, which is not installed.")
     for line in ("keras-hub 0.32.0 has requirement keras>=3.15, but you have keras 3.13.2.",
                  "fine-tune-twice 0.1.0 requires ruff, which is not installed."):

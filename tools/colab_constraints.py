@@ -38,6 +38,9 @@ TOP_LEVEL = (
     "tensorflow", "keras", "keras-hub", "tensorflow-text", "numpy", "pandas", "scipy",
     "scikit-learn", "matplotlib", "seaborn", "pillow", "tqdm", "filelock", "ipywidgets",
     "tokenizers", "safetensors",
+    # jax: Colab has it (its CPU part is kept; the CUDA plugins are not), utils.config imports it
+    # on the JAX backend, and Keras 3.15's numpy backend imports it.
+    "jax",
     # What depends on the packages the install cell changes, so that `pip check` sees them:
     # keras-nlp pins keras-hub; kagglehub and kaggle need kagglesdk (keras-hub pins it);
     # tf_keras pins tensorflow (so would tensorflow-text); transformers is what

@@ -8,11 +8,11 @@
    `ERROR` pip prints (the red block a learner would see).
 3. `pip check` must be clean, but for what step 1 leaves out on purpose (torch).
 4. The test tools (nbval, pytest-xdist), added without changing any installed version.
-5. pytest: the unit tests, then the notebooks most likely to break on other versions, quick profile
-   (`pytest --nbval-lax`, as `make test`). RISKIEST below says which and why.
+5. pytest: the unit tests, then the notebooks most likely to break on other versions in the quick
+   profile (`pytest --nbval-lax`, as `make test`). RISKIEST and DEFAULT below say which and why.
 
 Usage:  python tools/colab_sim.py                    # all five steps
-        python tools/colab_sim.py --notebooks 07     # fewer notebooks (prefixes)
+        python tools/colab_sim.py --notebooks 07 05  # more notebooks (prefixes)
         python tools/colab_sim.py --cell other.py    # try another install cell
 """
 
@@ -33,12 +33,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "constraints" / "colab-gpu.txt"
 VENV = ROOT / ".cache" / "colab" / "venv"
-# Chosen by risk (6 CI minutes on 2 cores, venv included, fit two): 07 builds functional models
+# The notebooks by risk of breaking on other versions, riskiest first. 07 builds functional models
 # on the encoder's token outputs with masks and three heads (an unused functional input broke it on
 # Keras < 3.14); 05 loads the encoder through KerasHub, tokenises pairs and fine-tunes a cross-
-# encoder, the path every text notebook (06-08) stands on. The vision notebooks (00-04) use only
-# keras.applications and core layers, which change least between Keras releases.
-RISKIEST = ("07", "05")
+# encoder, the path 06 and 08 also stand on; then 06 and 08 themselves. The vision notebooks
+# (00-04) use only keras.applications and core layers, which change least between releases.
+RISKIEST = ("07", "05", "06", "08")
+# What fits CI's budget (6 extra minutes on 2 cores, venv included): the unit tests, then 07 alone
+# with both cores. Measured on Colab's pins (2026-12-01, 2 cores shared with other jobs): venv,
+# install cell and pip check 21 s, unit tests 137 s, 07 295 s: 7.6 minutes, 569 CPU-s (about 5.3
+# on idle cores). With 05 beside 07 (one core each) the job took ~2 minutes more, so 05 is opt-in:
+# --notebooks 07 05 (make test-colab COLAB_ARGS="--notebooks 07 05").
+DEFAULT = RISKIEST[:1]
 # Unit tests of repository files (notebook hygiene, exercises, README, packaging) read text, not
 # installed packages: they cannot differ on Colab's versions, and the lab smoke test needs
 # JupyterLab and Chromium, which a Colab runtime does not run. The rest run.
@@ -112,7 +118,7 @@ def pip_check(python: Path) -> list[str]:
 
 def thread_env(jobs: int) -> dict[str, str]:
     """nproc / jobs compute threads per worker (at least 1), as the Makefile gives `make test`."""
-    threads = max(1, (os.cpu_count() or 2) // max(jobs, 1))
+    threads = max(1, (os.cpu_count() or 2) // max(jobs, 1))  # jobs 0: one process, every core
     return {
         "TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": str(threads),
         "OMP_NUM_THREADS": str(threads),
@@ -123,11 +129,13 @@ def thread_env(jobs: int) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--notebooks", nargs="*", default=list(RISKIEST),
-                        help=f"notebook prefixes to run (default: {' '.join(RISKIEST)})")
+    parser.add_argument("--notebooks", nargs="*", default=list(DEFAULT),
+                        help=f"notebook prefixes, riskiest first: {' '.join(RISKIEST)} "
+                             f"(default: {' '.join(DEFAULT)})")
     parser.add_argument("--no-unit", action="store_true", help="skip the unit tests")
     parser.add_argument("--cell", type=Path, help="run this install cell instead of the notebooks'")
-    parser.add_argument("--jobs", type=int, default=3, help="pytest-xdist workers (default 3)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="pytest-xdist workers for the unit tests (default 2; 0: one process)")
     parser.add_argument("--keep-going", action="store_true",
                         help="run the tests even when step 2 or 3 fails (exit 1 all the same)")
     parser.add_argument("--checkout", type=Path,
@@ -197,31 +205,38 @@ def main(argv: list[str] | None = None) -> int:
             check=True)
     times["test tools"] = time.perf_counter() - tick
 
-    # 5. Unit tests and the riskiest notebooks on Colab's versions.
-    tick = time.perf_counter()
-    targets = [] if args.no_unit else ["tests", *(f"--ignore=tests/{n}" for n in NOT_HERE)]
+    # 5. The unit tests, then the riskiest notebooks, on Colab's versions.
+    notebooks = []
     for prefix in args.notebooks:
         found = sorted((ROOT / "notebooks").glob(f"{prefix}*.ipynb"))
         if len(found) != 1:
             raise SystemExit(f"no single notebook starts with {prefix!r}: {found}")
-        targets.append(str(found[0].relative_to(ROOT)))
-    if not targets:
-        times["total"] = time.perf_counter() - start
-        log("times: " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items()))
-        return 1 if failed else 0
-    xdist = ["-n", str(args.jobs), "--dist", "loadfile", "--no-loadscope-reorder"] if args.jobs else []
-    env = {**os.environ, **thread_env(args.jobs), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-           "KERAS_HOME": os.environ.get("KERAS_HOME", str(ROOT / ".cache" / "keras"))}
-    tests = run([str(python), "-m", "pytest", "-p", "no:cacheprovider", *xdist, "--nbval-lax",
-                 "--nbval-current-env", "--nbval-cell-timeout=900", "--durations=5", *targets],
-                cwd=ROOT, env=env)
-    times["pytest"] = time.perf_counter() - tick
+        notebooks.append(str(found[0].relative_to(ROOT)))
+    codes = []
+    if not args.no_unit:
+        tick = time.perf_counter()
+        codes.append(pytest(python, args.jobs, ["tests", *(f"--ignore=tests/{n}" for n in NOT_HERE)]))
+        times["unit tests"] = time.perf_counter() - tick
+    if notebooks:
+        # One worker per notebook, each with its share of the cores: a lone notebook gets them all.
+        tick = time.perf_counter()
+        codes.append(pytest(python, len(notebooks) if len(notebooks) > 1 else 0, notebooks))
+        times["notebooks"] = time.perf_counter() - tick
     times["total"] = time.perf_counter() - start
     log("times: " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items()))
     for message in failed:
         log("FAILED: " + message)
-    return tests.returncode or (1 if failed else 0)
+    return max(codes, default=0) or (1 if failed else 0)
 
+
+def pytest(python: Path, jobs: int, targets: list[str]) -> int:
+    """pytest in the simulated runtime: `jobs` xdist workers (0: one process, every core)."""
+    xdist = ["-n", str(jobs), "--dist", "loadfile", "--no-loadscope-reorder"] if jobs else []
+    env = {**os.environ, **thread_env(jobs), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+           "KERAS_HOME": os.environ.get("KERAS_HOME", str(ROOT / ".cache" / "keras"))}
+    return run([str(python), "-m", "pytest", "-p", "no:cacheprovider", *xdist, "--nbval-lax",
+                "--nbval-current-env", "--nbval-cell-timeout=900", "--durations=5", *targets],
+               cwd=ROOT, env=env).returncode
 
 if __name__ == "__main__":
     sys.exit(main())
