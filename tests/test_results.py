@@ -20,6 +20,7 @@ def test_record_and_load_round_trip(clean_env, tmp_path):
     payload = json.loads(path.read_text())
     assert payload["metrics"] == {"acc": 0.8125, "per_seed": [1, 2], "bad": None}
     assert payload["seed"] == 7 and "backend=" in payload["environment"]
+    assert "cores" in payload["hardware"] and payload["wall_seconds"] >= 0
     assert results.load_results("02_x", "quick", directory=tmp_path)["metrics"]["acc"] == 0.8125
     assert results.load_results("02_x", "full", directory=tmp_path) is None
     assert not list(tmp_path.glob("*.tmp"))

@@ -230,3 +230,74 @@ def test_reset_optimizer_restarts_like_a_fresh_compile():
         optim.reset_optimizer(model.optimizer, 0.0)
     with pytest.raises(TypeError, match="keras optimizer"):
         optim.reset_optimizer("adam")
+
+
+def _compiled(seed=0, lr=1e-2):
+    model = _model(seed)
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def test_fit_steps_does_exactly_the_step_budget():
+    x, y = _data(n=20)  # 20 rows, batch 8: steps cross pass boundaries
+    model = _compiled()
+    history = training.fit_steps(model, x, y, steps=7, batch_size=8, eval_every=3)
+    assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 7
+    assert history.steps == [3, 6, 7] and history.best_step == 7 and history.best_score is None
+    assert len(history.losses) == 3 and all(np.isfinite(history.losses))
+
+
+def test_fit_steps_restores_the_best_checkpoint():
+    x, y = _data()
+    model = _compiled()
+    seen = []
+
+    def evaluate(m):  # the first checkpoint scores best: its weights must come back
+        seen.append(m.get_weights())
+        return -len(seen)
+
+    history = training.fit_steps(model, x, y, steps=6, batch_size=16, eval_every=2, evaluate=evaluate)
+    assert history.best_step == 2 and history.scores == [-1.0, -2.0, -3.0]
+    for now, first in zip(model.get_weights(), seen[0]):
+        np.testing.assert_array_equal(now, first)
+    assert not np.array_equal(seen[0][0], seen[-1][0])  # training did move the weights
+    model, seen = _compiled(), []
+    history = training.fit_steps(model, x, y, steps=6, batch_size=16, eval_every=2, evaluate=evaluate,
+                                 keep_best=False)
+    assert history.best_step == 6 and history.best_score == -3.0
+    np.testing.assert_array_equal(model.get_weights()[0], seen[-1][0])  # the last weights stay
+
+
+def test_fit_steps_batch_order_follows_the_seed():
+    x, y = _data()
+    runs = []
+    for seed in (3, 3, 4):
+        model = _compiled(seed=0)
+        training.fit_steps(model, x, y, steps=4, batch_size=8, seed=seed)
+        runs.append(model.get_weights()[0])
+    np.testing.assert_allclose(runs[0], runs[1], atol=1e-6)
+    assert not np.allclose(runs[0], runs[2])
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"steps": 0}, ValueError, "steps"),
+    ({"steps": 2.0}, TypeError, "steps"),
+    ({"eval_every": 9}, ValueError, "eval_every"),
+    ({"batch_size": 0}, ValueError, "batch_size"),
+    ({"evaluate": "val_accuracy"}, TypeError, "evaluate"),
+    ({"evaluate": lambda m: float("nan")}, TypeError, "finite number"),
+    ({"y": np.zeros(3)}, ValueError, "same, non-zero number of rows"),
+    ({"x": [[0.0] * 6]}, TypeError, "x must be a NumPy array"),
+    ({"keep_best": "yes"}, TypeError, "keep_best"),
+])
+def test_fit_steps_rejects_bad_input(kwargs, error, match):
+    x, y = _data(n=16)
+    args = {"x": x, "y": y, "steps": 4, "batch_size": 8, **kwargs}
+    with pytest.raises(error, match=match):
+        training.fit_steps(_compiled(), **args)
+
+
+def test_fit_steps_needs_a_compiled_model():
+    x, y = _data(n=16)
+    with pytest.raises(ValueError, match="not compiled"):
+        training.fit_steps(_model(), x, y, steps=2)

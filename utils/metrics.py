@@ -1,4 +1,5 @@
-"""Scores of the text tasks: STS-B's correlations, MRPC's accuracy and F1, thresholds.
+"""Scores of the text tasks (STS-B's correlations, MRPC's accuracy and F1, thresholds) and the
+paired statistics that compare two arms run on the same seeds and test examples.
 
 Correlations come from ``scipy.stats``, accuracy and F1 from ``sklearn.metrics``. Kept
 hand-written: ``tune_threshold`` (a search over the midpoints of sorted scores; scikit-learn
@@ -14,7 +15,8 @@ import numpy as np
 
 from utils.validate import check_labels, check_number
 
-__all__ = ["score_regression", "score_classification", "tune_threshold"]
+__all__ = ["score_regression", "score_classification", "tune_threshold", "paired_interval",
+           "paired_bootstrap", "mcnemar"]
 
 
 def _scores(label: str, values: Any) -> np.ndarray:
@@ -125,3 +127,151 @@ def tune_threshold(y_true: Any, y_score: Any) -> float:
         candidates = np.quantile(s, np.linspace(0, 1, 401))
     accuracy = [((s >= c).astype(int) == t).mean() for c in candidates]
     return round(float(candidates[int(np.argmax(accuracy))]), 6)
+
+
+def _paired(label_a: str, a: Any, label_b: str, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Two arrays of the same shape, (S,) or (S, N), of finite numbers."""
+    arrays = []
+    for label, values in ((label_a, a), (label_b, b)):
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{label} must be numbers, got {type(values).__name__}.") from None
+        if array.ndim not in (1, 2) or array.size == 0:
+            raise ValueError(f"{label} must be a non-empty 1-D (seeds) or 2-D (seeds x examples) "
+                             f"array, got shape {array.shape}.")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{label} has NaN or infinite values.")
+        arrays.append(array)
+    if arrays[0].shape != arrays[1].shape:
+        raise ValueError(f"{label_a} and {label_b} must be paired (the same seeds and examples, the same "
+                         f"shape), got {arrays[0].shape} and {arrays[1].shape}.")
+    return arrays[0], arrays[1]
+
+
+def paired_interval(a: Any, b: Any, confidence: float = 0.95) -> dict[str, float]:
+    """Mean of ``b - a`` over paired seeds with its Student-t interval (ddof = 1).
+
+    Args:
+        a: One number per seed for the reference arm, shape (S,).
+        b: The same seeds for the compared arm, shape (S,).
+        confidence: Coverage of the interval, in (0, 1).
+
+    Returns:
+        ``{"mean", "low", "high", "std", "n", "wins"}``: the mean difference, its interval,
+        the standard deviation of the differences (ddof = 1), the seed count and how many
+        seeds have ``b > a``.
+
+    Raises:
+        TypeError/ValueError: Not numbers, not 1-D, unpaired shapes, fewer than 2 seeds, or a
+            confidence outside (0, 1).
+
+    Example:
+        >>> paired_interval([0.70, 0.72, 0.71], [0.75, 0.76, 0.74])["wins"]
+        3
+
+    Used in: 04_strategy_grid.ipynb (full profile: differences over paired seeds).
+    """
+    from scipy import stats
+
+    a, b = _paired("a", a, "b", b)
+    confidence = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
+    if a.ndim != 1 or len(a) < 2:
+        raise ValueError(f"paired_interval needs one number per seed, >= 2 seeds, got shape {a.shape}.")
+    diff = b - a
+    mean, std = float(diff.mean()), float(diff.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, len(diff) - 1)) * std / np.sqrt(len(diff))
+    return {"mean": mean, "low": mean - half, "high": mean + half, "std": std, "n": len(diff),
+            "wins": int((diff > 0).sum())}
+
+
+def paired_bootstrap(
+    a: Any, b: Any, n_boot: int = 2000, confidence: float = 0.95, seed: int = 0
+) -> dict[str, float]:
+    """Percentile bootstrap interval of ``mean(b) - mean(a)``, resampling seeds and examples.
+
+    Pass per-example scores (e.g. 1 where a test pair is classified right, else 0) as
+    (seeds, examples) arrays: each bootstrap replicate draws seeds with replacement and, for
+    all of them at once, test examples with replacement, keeping the pairing of ``a`` and
+    ``b`` (the same seed and the same example in both). Both sources of noise, training runs
+    and the finite test set, widen the interval. A 1-D array is one number per seed.
+
+    Args:
+        a: Reference arm, shape (S,) or (S, N).
+        b: Compared arm, the same shape and order.
+        n_boot: Bootstrap replicates (>= 100).
+        confidence: Coverage, in (0, 1).
+        seed: Seed of the resampling.
+
+    Returns:
+        ``{"mean", "low", "high", "p_le_0"}``: the observed difference, its interval, and the
+        share of replicates with a difference <= 0 (a one-sided bootstrap p-value for b > a).
+
+    Raises:
+        TypeError/ValueError: Not numbers, unpaired shapes, bad counts or confidence.
+
+    Example:
+        >>> r = paired_bootstrap([[1, 0, 1, 1]] * 3, [[1, 1, 1, 1]] * 3)
+        >>> round(r["mean"], 2)
+        0.25
+
+    Used in: tests/test_metrics_paired.py so far; written for the case study's paired arms.
+    """
+    from utils.validate import check_int
+
+    a, b = _paired("a", a, "b", b)
+    n_boot = check_int("n_boot", n_boot, low=100)
+    confidence = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
+    seed = check_int("seed", seed, low=0)
+    if a.ndim == 1:
+        a, b = a[:, None], b[:, None]
+    diff = b - a
+    rng = np.random.default_rng(seed)
+    s, n = diff.shape
+    reps = np.empty(n_boot)
+    for i in range(n_boot):
+        rows = rng.integers(0, s, s)
+        cols = rng.integers(0, n, n) if n > 1 else np.zeros(1, int)
+        reps[i] = diff[np.ix_(rows, cols)].mean()
+    tail = (1 - confidence) / 2
+    return {"mean": float(diff.mean()), "low": float(np.quantile(reps, tail)),
+            "high": float(np.quantile(reps, 1 - tail)), "p_le_0": float((reps <= 0).mean())}
+
+
+def mcnemar(correct_a: Any, correct_b: Any) -> dict[str, float]:
+    """Exact McNemar test: do two classifiers err on the same test examples equally often?
+
+    Only the discordant examples count: ``b_only`` where only ``b`` is right, ``a_only`` where
+    only ``a`` is. Under the null hypothesis each discordant example is a fair coin, so the
+    two-sided p-value is the binomial tail of ``min(b_only, a_only)`` in ``b_only + a_only``.
+
+    Args:
+        correct_a: 1 where arm ``a`` classified the example right, else 0, shape (N,).
+        correct_b: The same examples for arm ``b``.
+
+    Returns:
+        ``{"a_only", "b_only", "p_value"}`` (p = 1.0 when there is no discordant example).
+
+    Raises:
+        TypeError/ValueError: Not numbers, not 1-D, unpaired, or values other than 0 and 1.
+
+    Example:
+        >>> mcnemar([1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1])["b_only"]
+        4
+
+    Used in: tests/test_metrics_paired.py so far; written for the case study's paired arms.
+    """
+    from scipy import stats
+
+    a, b = _paired("correct_a", correct_a, "correct_b", correct_b)
+    if a.ndim != 1:
+        raise ValueError(f"mcnemar compares one run of each arm on the same examples: pass 1-D "
+                         f"arrays, got shape {a.shape}.")
+    for label, values in (("correct_a", a), ("correct_b", b)):
+        bad = sorted(set(np.unique(values)) - {0.0, 1.0})
+        if bad:
+            raise ValueError(f"{label} must hold 0 (wrong) and 1 (right) only, found {bad[:5]}.")
+    a_only, b_only = int(((a == 1) & (b == 0)).sum()), int(((a == 0) & (b == 1)).sum())
+    n = a_only + b_only
+    p = 1.0 if n == 0 else float(min(1.0, 2 * stats.binom.cdf(min(a_only, b_only), n, 0.5)))
+    return {"a_only": a_only, "b_only": b_only, "p_value": p}

@@ -11,15 +11,18 @@ import datetime as _dt
 import json
 import math
 import os
+import platform
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from utils import config
 
-__all__ = ["RESULTS_DIR", "record_results", "load_results"]
+__all__ = ["RESULTS_DIR", "describe_hardware", "record_results", "load_results"]
 
 RESULTS_DIR = config.PROJECT_ROOT / "results"
+_IMPORTED = time.monotonic()  # notebooks import utils in their first code cell: wall time counts from here
 
 
 def _plain(value: Any, where: str = "metrics") -> Any:
@@ -69,6 +72,9 @@ def record_results(
 ) -> Path | None:
     """Writes ``<directory>/<notebook>.<profile>.json`` when ``TL_RECORD_RESULTS=1``.
 
+    Besides the metrics the file holds the profile, seed, versions, hardware, and the wall time
+    in seconds since ``utils.results`` was imported (the notebook's first code cell).
+
     Args:
         notebook: The notebook's file stem, e.g. ``"02_feature_extraction_workflow"``.
         metrics: Key numbers of the run (nested dicts/lists of numbers and strings).
@@ -90,8 +96,8 @@ def record_results(
         >>> record_results("00_setup_and_tour", {"acc": 0.8}) is None  # recording off
         True
 
-    Used in: 01_trainable_weights_and_freezing.ipynb, 02_feature_extraction_workflow.ipynb,
-        03_fine_tuning_low_lr.ipynb.
+    Used in: 00_setup_and_tour.ipynb, 01_trainable_weights_and_freezing.ipynb,
+        02_feature_extraction_workflow.ipynb, 03_fine_tuning_low_lr.ipynb, 04_strategy_grid.ipynb.
     """
     _check_stem(notebook)
     if not isinstance(metrics, Mapping):
@@ -112,6 +118,8 @@ def record_results(
         "seed": config.get_seed(seed),
         "environment": config.describe_environment(profile, seed),
         "recorded": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "hardware": describe_hardware(),
+        "wall_seconds": round(time.monotonic() - _IMPORTED, 1),
         "metrics": plain,
     }
     folder.mkdir(parents=True, exist_ok=True)
@@ -120,6 +128,24 @@ def record_results(
     tmp.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     tmp.replace(path)  # never a half-written file
     return path
+
+
+def describe_hardware() -> str:
+    """CPU model and core count, plus the accelerator Keras would use (e.g. ``gpu``), as one line.
+
+    Example:
+        >>> "cores" in describe_hardware()
+        True
+
+    Used in: ``record_results``.
+    """
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores; accelerator: {config.detect_accelerator()}"
 
 
 def load_results(notebook: str, profile: str, directory: Path | None = None) -> dict[str, Any] | None:

@@ -31,7 +31,7 @@ from utils.validate import (
 )
 from utils.weights import count_params
 
-__all__ = ["Stage", "StagedHistory", "fit_stages", "gradual_unfreezing_stages"]
+__all__ = ["Stage", "StagedHistory", "StepHistory", "fit_stages", "fit_steps", "gradual_unfreezing_stages"]
 
 OptimizerSpec = float | keras.optimizers.Optimizer | Callable[[keras.Model], Any]
 
@@ -353,3 +353,117 @@ def gradual_unfreezing_stages(
         return setup
 
     return [Stage(names[k], epochs[k], specs[k], setup_for(k)) for k in range(n)]
+
+
+@dataclasses.dataclass
+class StepHistory:
+    """What ``fit_steps`` measured: one entry per checkpoint.
+
+    Attributes:
+        steps: Optimizer steps done at each checkpoint.
+        losses: Mean training loss over the steps since the previous checkpoint.
+        scores: ``evaluate(model)`` at each checkpoint (None where no ``evaluate`` was given).
+        best_step: The checkpoint whose weights the model holds at the end.
+        best_score: Its score (None without ``evaluate``).
+    """
+
+    steps: list[int]
+    losses: list[float]
+    scores: list[float | None]
+    best_step: int
+    best_score: float | None
+
+
+def fit_steps(
+    model: keras.Model,
+    x: np.ndarray,
+    y: np.ndarray,
+    steps: int,
+    batch_size: int = 32,
+    eval_every: int | None = None,
+    evaluate: Callable[[keras.Model], float] | None = None,
+    seed: int = 0,
+    keep_best: bool = True,
+) -> StepHistory:
+    """Trains a compiled model for exactly ``steps`` optimizer steps and keeps its best checkpoint.
+
+    Comparing strategies at equal *epochs* gives a small training set few updates and a large
+    one many; equal *optimizer steps* is the fair budget. Batches of ``batch_size`` rows are
+    drawn from seeded shuffled passes over ``(x, y)``, pass after pass, so a small set is
+    simply seen more often (a set smaller than one batch repeats inside a batch). Every
+    ``eval_every`` steps ``evaluate(model)`` scores the model (higher is better; e.g. validation
+    accuracy, never test); at the end the model holds the weights of the best checkpoint
+    (ties: the earliest), or the last ones with ``keep_best=False``. The optimizer keeps its
+    state; compile once, reuse for many runs.
+
+    Args:
+        model: A compiled ``keras.Model``.
+        x: Training inputs, one row per example (a NumPy array).
+        y: Training targets, as many rows as ``x``.
+        steps: Optimizer steps in all (>= 1).
+        batch_size: Rows per step (>= 1).
+        eval_every: Steps between checkpoints (1..steps; default ``steps``: one checkpoint at
+            the end). ``steps`` need not be a multiple: the last chunk is shorter.
+        evaluate: ``model -> float`` scored at each checkpoint; None keeps the last weights.
+        seed: Seed of the batch order.
+        keep_best: Restore the best checkpoint's weights at the end (False: keep the last
+            weights and only record the scores).
+
+    Returns:
+        A ``StepHistory`` (``best_step`` is ``steps`` when ``keep_best`` is False).
+
+    Raises:
+        TypeError: ``model`` not a Keras model, ``evaluate`` not callable, arrays of the wrong type,
+            a score that is not a number.
+        ValueError: Model not compiled, bad counts, ``x`` and ``y`` of different lengths or empty.
+
+    Example:
+        >>> history = fit_steps(model, x, y, steps=48, eval_every=16,
+        ...                     evaluate=lambda m: m.evaluate(x_val, y_val, verbose=0)[1])  # doctest: +SKIP
+
+    Used in: 04_strategy_grid.ipynb.
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}.")
+    if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
+        raise ValueError(f"model {model.name!r} is not compiled: call model.compile(...) first.")
+    steps = check_int("steps", steps, low=1)
+    batch_size = check_int("batch_size", batch_size, low=1)
+    eval_every = steps if eval_every is None else check_int("eval_every", eval_every, low=1, high=steps)
+    seed = check_int("seed", seed, low=0)
+    keep_best = check_bool("keep_best", keep_best)
+    if evaluate is not None and not callable(evaluate):
+        raise TypeError(f"evaluate must be a function model -> float or None, got {type(evaluate).__name__}.")
+    for label, a in (("x", x), ("y", y)):
+        if not isinstance(a, np.ndarray):
+            raise TypeError(f"{label} must be a NumPy array, got {type(a).__name__}.")
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"x and y must have the same, non-zero number of rows, got {len(x)} and {len(y)}.")
+    rng = np.random.default_rng(seed)
+    passes = -(-steps * batch_size // len(x))
+    order = np.concatenate([rng.permutation(len(x)) for _ in range(passes)])[: steps * batch_size]
+    history = StepHistory([], [], [], 0, None)
+    best_weights = None
+    for start in range(0, steps, eval_every):
+        end = min(start + eval_every, steps)
+        rows = order[start * batch_size: end * batch_size]
+        fit = model.fit(x[rows], y[rows], batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+        history.steps.append(end)
+        history.losses.append(float(fit.history["loss"][-1]))
+        score = None
+        if evaluate is not None:
+            score = evaluate(model)
+            if not isinstance(score, Real | np.floating | np.integer) or not np.isfinite(score):
+                raise TypeError(f"evaluate(model) must return a finite number, got {score!r} at step {end}.")
+            score = float(score)
+            if not keep_best:
+                history.best_step, history.best_score = end, score
+            elif history.best_score is None or score > history.best_score:
+                history.best_step, history.best_score = end, score
+                best_weights = model.get_weights()
+        history.scores.append(score)
+    if best_weights is None:
+        history.best_step = steps
+    elif history.best_step != steps:
+        model.set_weights(best_weights)
+    return history
