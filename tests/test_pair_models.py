@@ -215,3 +215,34 @@ def test_double_finetune_script_quick_smoke(tmp_path):
     assert saved["versions"]["keras"] == keras.__version__
     assert "device" in saved["hardware"] and saved["wall_seconds"] > 0
     assert len(report["runs"][1]["stages"]) == 3
+
+
+def test_control_arms_match_steps_shuffle_scores_and_reverse(tokenizer, tiny_data):
+    from utils.experiments import double_finetune as df
+
+    data = dict(tiny_data, stsb_train=make_pairs(48, "regression", 1))  # 3 STS-B + 2 MRPC batches
+    pm = models.build_pair_models(tiny_encoder())
+    params = experiments.ArmParams(epochs=1, batch_size=16, max_length=24, sentence_length=16,
+                                   eval_batch_size=32)
+    ctx = experiments.prepare_arm(data, params, 3, pm, tokenizer)
+    x_sts, y_sts, _ = df._stage_arrays("stsb", ctx, 0)
+    x_mrpc, _, _ = df._stage_arrays("mrpc", ctx, 0)
+    x_plus, y_plus, _ = df._stage_arrays("mrpc_matched", ctx, 0)
+    # A+ sees as many batches per epoch as B's two stages together, all of them MRPC pairs
+    assert len(x_plus["token_ids"]) == len(x_sts["token_ids"]) + len(x_mrpc["token_ids"]) == 80
+    assert set(np.unique(y_plus)) <= {0.0, 1.0}
+    # S: the same pairs and the same scores, in another order
+    x_shuf, y_shuf, _ = df._stage_arrays("stsb_shuffled", ctx, 0)
+    np.testing.assert_array_equal(x_shuf["token_ids"], x_sts["token_ids"])
+    np.testing.assert_allclose(np.sort(y_shuf), np.sort(y_sts))
+    assert not np.allclose(y_shuf, y_sts)
+    r = experiments.run_arm("R", data, params, seed=3, models=pm, tokenizer=tokenizer)
+    assert [s["kind"] for s in r["stages"]] == ["pretrained", "mrpc", "stsb"]
+    after_sts = r["stages"][2]["metrics"]
+    assert after_sts["mrpc_source"] == "mrpc_head" and after_sts["stsb_source"] == "stsb_head"
+    assert r["stages"][2]["drift"]["transformer_layer_0"] > 0, "stage 2 moved the encoder MRPC used"
+    plus = experiments.run_arm("A+", data, params, seed=3, models=pm, tokenizer=tokenizer)
+    assert [s["kind"] for s in plus["stages"]] == ["pretrained", "mrpc_matched"]
+    assert plus["stages"][1]["metrics"]["mrpc_source"] == "mrpc_head"
+    s = experiments.run_arm("S", data, params, seed=3, models=pm, tokenizer=tokenizer)
+    assert [st["kind"] for st in s["stages"]] == ["pretrained", "stsb_shuffled", "mrpc"]

@@ -25,7 +25,9 @@ START, END = "<!-- findings:start -->", "<!-- findings:end -->"
 DOUBLE = RESULTS / "double_finetune_full.json"
 FIGURE = RESULTS / "double_finetune_full.png"
 ARM_NAMES = {"A": "A · MRPC only", "B": "B · STS-B → MRPC", "C": "C · joint (both at once)",
-             "D": "D · STS-B → MRPC → joint", "E": "E · MRPC as scores merged with STS-B"}
+             "D": "D · STS-B → MRPC → joint", "E": "E · MRPC as scores merged with STS-B",
+             "A+": "A⁺ · MRPC only, B's optimizer steps (control)",
+             "S": "S · shuffled STS-B scores → MRPC (control)", "R": "R · MRPC → STS-B (reverse order)"}
 
 
 def _ms(values: list[float]) -> str:

@@ -35,6 +35,9 @@ STAGE_KINDS = {
     "mrpc": "MRPC paraphrase head (binary)",
     "joint": "STS-B and MRPC mixed in every batch, two heads",
     "merged": "one regression head on STS-B plus MRPC with labels x 5",
+    # controls: what else than STS-B's knowledge could make a second fine-tune help
+    "stsb_shuffled": "STS-B pairs with their scores shuffled: pair-task training that teaches no similarity",
+    "mrpc_matched": "MRPC head for as many optimizer steps as an STS-B stage plus an MRPC stage",
 }
 # arm -> its stages, run in order from the same pretrained weights
 ARMS: dict[str, tuple[str, ...]] = {
@@ -43,6 +46,9 @@ ARMS: dict[str, tuple[str, ...]] = {
     "C": ("joint",),
     "D": ("stsb", "mrpc", "joint"),
     "E": ("merged",),
+    "A+": ("mrpc_matched",),  # control: A with B's optimizer steps (more steps, not STS-B?)
+    "S": ("stsb_shuffled", "mrpc"),  # control: B with STS-B's scores shuffled (any pair task?)
+    "R": ("mrpc", "stsb"),  # control: the reverse order (does STS-B forget MRPC?)
 }
 DATA_KEYS = ("stsb_train", "stsb_dev", "mrpc_train", "mrpc_dev", "mrpc_test")
 
@@ -120,8 +126,8 @@ class Trained:
         if kind not in STAGE_KINDS:
             raise KeyError(f"Unknown stage kind {kind!r}; known: {sorted(STAGE_KINDS)}."
                            f"{did_you_mean(kind, STAGE_KINDS)}")
-        return Trained(stsb=self.stsb or kind in ("stsb", "joint", "merged"),
-                       mrpc=self.mrpc or kind in ("mrpc", "joint"),
+        return Trained(stsb=self.stsb or kind in ("stsb", "joint", "merged", "stsb_shuffled"),
+                       mrpc=self.mrpc or kind in ("mrpc", "joint", "mrpc_matched"),
                        merged=self.merged or kind == "merged")
 
 

@@ -2,7 +2,10 @@
 
 An arm is a list of stages run in order from the pretrained encoder (``ARMS``): ``A`` MRPC
 only, ``B`` STS-B then MRPC (fine-tuning twice), ``C`` both jointly, ``D`` B then joint,
-``E`` one regression head on STS-B plus MRPC as scores 0/5. Between two stages the encoder's
+``E`` one regression head on STS-B plus MRPC as scores 0/5; and three controls: ``A+`` MRPC
+only for as many optimizer steps as B (is B's gain just more steps?), ``S`` B with STS-B's
+scores shuffled (is it any pair-task training?), ``R`` the reverse order, MRPC then STS-B
+(how much of MRPC does a second fine-tune on STS-B forget?). Between two stages the encoder's
 weights are carried over and the next stage's head is fresh (``start_stage``): the same
 move as ``utils.models.transfer_encoder``, on models built once (``build_pair_models``,
 whose MRPC model *is* ``transfer_encoder(stsb_model, "classification")``) so nothing is
@@ -98,7 +101,9 @@ def _stage_arrays(kind: str, ctx: ArmContext, seed: int) -> tuple:
     weights = None
     if kind == "stsb":
         x, y = enc["stsb_train"], sts_y
-    elif kind == "mrpc":
+    elif kind == "stsb_shuffled":  # the same pairs and score distribution, no similarity left
+        x, y = enc["stsb_train"], np.random.default_rng(seed + 7).permutation(sts_y)
+    elif kind in ("mrpc", "mrpc_matched"):
         x, y = enc["mrpc_train"], mrpc_y
     elif kind == "merged":
         x = model_zoo.concat_rows(enc["stsb_train"], enc["mrpc_train"])
@@ -113,7 +118,12 @@ def _stage_arrays(kind: str, ctx: ArmContext, seed: int) -> tuple:
     keep = (n // batch_size) * batch_size
     if keep == 0:
         raise ValueError(f"stage {kind!r} has {n} training pairs, fewer than batch_size={batch_size}.")
-    order = np.random.default_rng(seed).permutation(n)[:keep]
+    rng = np.random.default_rng(seed)
+    if kind == "mrpc_matched":  # an epoch = the steps of an STS-B epoch plus an MRPC epoch
+        keep = (n_s // batch_size + n_m // batch_size) * batch_size
+        order = np.concatenate([rng.permutation(n) for _ in range(-(-keep // n))])[:keep]
+    else:
+        order = rng.permutation(n)[:keep]
 
     def pick(a: Any) -> Any:
         return {k: v[order] for k, v in a.items()} if isinstance(a, dict) else a[order]
@@ -123,8 +133,8 @@ def _stage_arrays(kind: str, ctx: ArmContext, seed: int) -> tuple:
 
 def _compiled(models: PairModels, kind: str, params: ArmParams) -> keras.Model:
     """Each model is compiled once; later stages only reset the optimizer's state."""
-    model = {"stsb": models.stsb, "merged": models.stsb, "mrpc": models.mrpc,
-             "joint": models.joint}[kind]
+    model = {"stsb": models.stsb, "merged": models.stsb, "stsb_shuffled": models.stsb,
+             "mrpc": models.mrpc, "mrpc_matched": models.mrpc, "joint": models.joint}[kind]
     if model.name not in models.compiled:
         loss = ({"stsb": "mse", "mrpc": "binary_crossentropy"} if model is models.joint
                 else "mse" if model is models.stsb else "binary_crossentropy")
@@ -255,7 +265,8 @@ def run_arm(
     ``models`` so arm D reuses arm B's two stages (and B reuses D's) for the same seed.
 
     Args:
-        arm: ``"A"``..``"E"`` (see ``ARMS``) or a tuple of stage kinds (``STAGE_KINDS``).
+        arm: ``"A"``..``"E"``, a control ``"A+"``, ``"S"``, ``"R"`` (see ``ARMS``), or a tuple
+            of stage kinds (``STAGE_KINDS``).
         data: ``{"stsb_train", "stsb_dev", "mrpc_train", "mrpc_dev", "mrpc_test"}`` ->
             ``SentencePairs``.
         params: ``ArmParams``; None uses the defaults.
