@@ -51,7 +51,7 @@ lab: install
 # then the utils unit tests again on JAX, so backend-agnosticism is checked, not promised.
 test: install
 	$(BIN)/ruff check .
-	$(PYTEST) $(XDIST) --nbval-lax --nbval-cell-timeout=900
+	$(PYTEST) $(XDIST) --nbval-lax --nbval-cell-timeout=900 --durations=15
 	$(MAKE) --no-print-directory test-jax
 
 $(VENV)/.jax: $(STAMP)
