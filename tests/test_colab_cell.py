@@ -6,7 +6,6 @@ these tests pin down its contract offline, in a second.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -20,12 +19,7 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from tool_modules import load_tool as _load  # noqa: E402
 
 sync = _load("sync_notebooks")
 sim = _load("colab_sim")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import tomllib
 from pathlib import Path
@@ -15,12 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FREEZE = ROOT.parent / "shared" / "colab" / "pip-freeze.gpu.txt"
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from tool_modules import load_tool as _load  # noqa: E402
 
 cc = _load("colab_constraints")
 sync = _load("sync_notebooks")

@@ -1,16 +1,11 @@
 """The front page is generated from results/ and lists every course notebook with its Colab badge."""
 
-import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tool_modules import load_tool as _load  # noqa: E402
 
 
 def test_findings_section_is_rendered_from_results():

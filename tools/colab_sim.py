@@ -66,20 +66,21 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, **kwargs)
 
 
+def _tool(name: str) -> types.ModuleType:
+    """Another script of tools/ as a module (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def uv() -> str:
-    here = Path(sys.executable).parent / "uv"
-    found = str(here) if here.exists() else shutil.which("uv")
-    if not found:
-        raise SystemExit("uv not found: run `make install` (it puts uv into .venv) first")
-    return found
+    """The uv binary (``colab_constraints.find_uv``)."""
+    return _tool("colab_constraints").find_uv()
 
 
 def _sync() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("sync_notebooks",
-                                                  ROOT / "tools" / "sync_notebooks.py")
-    sync = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sync)
-    return sync
+    return _tool("sync_notebooks")
 
 
 def install_cell(path: Path | None) -> str:
