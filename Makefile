@@ -88,9 +88,13 @@ sync: install
 	$(BIN)/python tools/sync_notebooks.py
 	$(BIN)/python tools/make_exercises.py
 
-# Reference numbers: rerun the notebooks that record findings, then re-render README's Findings.
+# Reference numbers: rerun the notebooks that record findings (results/NN_name.<profile>.json),
+# then re-render README's Findings. `make results TL_PROFILE=full` records the full profile
+# (on 2 CPU cores 03 and 04 take about an hour each: hence the 2-hour cell timeout).
+RECORDED := 00_setup_and_tour 01_trainable_weights_and_freezing 02_feature_extraction_workflow \
+	03_fine_tuning_low_lr 04_strategy_grid
 results: install
-	TL_RECORD_RESULTS=1 $(PYTEST) --nbval-lax --nbval-cell-timeout=900 notebooks/01_trainable_weights_and_freezing.ipynb notebooks/02_feature_extraction_workflow.ipynb notebooks/03_fine_tuning_low_lr.ipynb
+	TL_RECORD_RESULTS=1 $(PYTEST) --nbval-lax --nbval-cell-timeout=7200 $(foreach n,$(RECORDED),notebooks/$(n).ipynb)
 	$(BIN)/python tools/update_readme.py
 
 bench: install
