@@ -145,24 +145,68 @@ def plot_double(summary: dict) -> None:
     plt.close(fig)
 
 
+def _where(payload: dict) -> str:
+    """How a notebook's result was made: hardware and wall time, when the file says."""
+    parts = [payload[k] if k == "hardware" else f"{payload[k]:.0f} s"
+             for k in ("hardware", "wall_seconds") if payload.get(k) is not None]
+    return f" [{', '.join(parts)}]" if parts else ""
+
+
 def notebook_lines() -> list[str]:
+    """One line per notebook: its full-profile result, or its quick one where no full run exists."""
     lines = []
     for path in sorted(RESULTS.glob("[0-9][0-9]_*.*.json")):
         stem, profile = path.name.removesuffix(".json").rsplit(".", 1)
+        if profile == "quick" and (RESULTS / f"{stem}.full.json").is_file():
+            continue
         payload = results.load_results(stem, profile, RESULTS)
         facts = payload.get("metrics", {}).get("findings")
         if not facts:
             continue
-        lines.append(f"- **{payload['notebook']}** ({payload['profile']} profile, seed {payload['seed']}): "
-                     + "; ".join(facts))
+        seeds = payload["metrics"].get("seeds") or [payload["seed"]]
+        label = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {', '.join(map(str, seeds))}"
+        lines.append(f"- **{payload['notebook']}** ({payload['profile']} profile, {label}): "
+                     + "; ".join(facts) + _where(payload))
     return lines
+
+
+GRID = RESULTS / "04_strategy_grid.full.json"
+STRATEGIES = ("linear probe", "fine-tune top", "fine-tune all", "from scratch")
+
+
+def grid_section(payload: dict) -> str:
+    """Notebook 04's full-profile grid: test accuracy, mean ± std (ddof=1) over its seeds."""
+    m = payload["metrics"]
+    cells: dict[tuple, dict[str, list[float]]] = {}
+    for run in m["runs"]:
+        row = (run["domain"], run["size"], run["per_class"])
+        cells.setdefault(row, {}).setdefault(run["strategy"], []).append(run["test"])
+    lines = [
+        "### Which transfer strategy, by data size and similarity (notebook 04, full profile)",
+        "",
+        f"MobileNetV2 alpha {m['alpha']} at {m['image_size']} px; every trained strategy gets {m['steps']} "
+        f"optimizer steps, its learning rate ({', '.join(f'{k} {v}' for k, v in m['learning_rates'].items())}) "
+        f"and checkpoint chosen on validation; test accuracy, mean ± std over seeds {m['seeds']}"
+        f"{_where(payload)}.",
+        "",
+        "| domain, training size | " + " | ".join(STRATEGIES) + " |",
+        "|---|" + "---|" * len(STRATEGIES),
+    ]
+    for (domain, size, per_class), by in cells.items():
+        lines.append(f"| {domain}, {size} ({per_class}/class) | "
+                     + " | ".join(_ms(by.get(s, [])) for s in STRATEGIES) + " |")
+    return "\n".join(lines)
 
 
 def render(write_figure: bool = True) -> str:
     parts = ["## Findings", ""]
     facts = notebook_lines()
     if facts:
-        parts += ["Measured by the notebooks (`make results` regenerates these files):", "", *facts, ""]
+        parts += ["Measured by the notebooks, in the full profile where it has been run, else the quick one "
+                  "(`make results`, with `TL_PROFILE=full` for the full profile, regenerates these files):",
+                  "", *facts, ""]
+    if GRID.is_file():
+        parts += [grid_section(results.load_results("04_strategy_grid", "full", RESULTS)), ""]
     if DOUBLE.is_file():
         section, summary = double_finetune_section(json.loads(DOUBLE.read_text()))
         parts += [section, ""]
