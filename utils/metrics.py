@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from utils.validate import check_labels, check_number
+from utils.validate import check_int, check_labels, check_number
 
 __all__ = ["score_regression", "score_classification", "tune_threshold", "paired_interval",
            "paired_bootstrap", "mcnemar"]
@@ -217,8 +217,6 @@ def paired_bootstrap(
 
     Used in: tests/test_metrics_paired.py so far; written for the case study's paired arms.
     """
-    from utils.validate import check_int
-
     a, b = _paired("a", a, "b", b)
     n_boot = check_int("n_boot", n_boot, low=100)
     confidence = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
