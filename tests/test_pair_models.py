@@ -215,6 +215,24 @@ def test_double_finetune_script_quick_smoke(tmp_path):
     assert saved["versions"]["keras"] == keras.__version__
     assert "device" in saved["hardware"] and saved["wall_seconds"] > 0
     assert len(report["runs"][1]["stages"]) == 3
+    # Per-example predictions beside the JSON, and no half-written temporary left behind
+    assert saved["predictions_file"] == "smoke.predictions.npz"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["smoke.json", "smoke.predictions.npz"]
+    import numpy as np
+
+    with np.load(tmp_path / "smoke.predictions.npz") as npz:
+        labels = npz["mrpc_test_labels"]
+        for run in saved["runs"]:
+            for stage in run["stages"]:
+                assert "predictions" not in stage, "arrays go to the .npz, not the JSON"
+                correct = npz[script.prediction_key(run["arm"], run["seed"], stage["stage"],
+                                                    "mrpc_test_correct")]
+                assert correct.shape == labels.shape
+                # the accuracy in the JSON is the mean of the stored right/wrong column
+                assert correct.mean() == pytest.approx(stage["metrics"]["mrpc_test_accuracy"], abs=1e-6)
+                scores = npz[script.prediction_key(run["arm"], run["seed"], stage["stage"],
+                                                   "stsb_dev_score")]
+                assert len(scores) == len(npz["stsb_dev_labels"])
 
 
 def test_control_arms_match_steps_shuffle_scores_and_reverse(tokenizer, tiny_data):

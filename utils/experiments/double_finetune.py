@@ -175,8 +175,14 @@ def _cosine(ctx: ArmContext, key: str) -> np.ndarray:
                                                ctx.sentence_tokenizer, ctx.params.eval_batch_size)
 
 
-def evaluate_stage(ctx: ArmContext, trained: Trained, track_cosine: bool) -> dict[str, Any]:
+def evaluate_stage(ctx: ArmContext, trained: Trained, track_cosine: bool,
+                   predictions: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
     """Metrics after a stage: MRPC dev/test accuracy and F1, STS-B dev Spearman/Pearson.
+
+    Pass a dict as ``predictions`` to also keep the per-example outputs the metrics came from,
+    for paired tests between arms (``metrics.mcnemar``, ``metrics.paired_bootstrap``): it gets
+    ``mrpc_test_correct`` (int8, 1 where the test pair is classified right at the threshold
+    used), ``mrpc_test_score`` and ``stsb_dev_score`` (float32).
 
     * MRPC from the MRPC head when one is trained; else from the STS-B head's score with a
       threshold tuned on MRPC dev (2.5 for arm E, whose head learned MRPC as 0 or 5);
@@ -198,6 +204,8 @@ def evaluate_stage(ctx: ArmContext, trained: Trained, track_cosine: bool) -> dic
     if not isinstance(trained, Trained):
         raise TypeError(f"trained must be a Trained, got {type(trained).__name__}.")
     track_cosine = check_bool("track_cosine", track_cosine)
+    if predictions is not None and not isinstance(predictions, dict):
+        raise TypeError(f"predictions must be a dict to fill or None, got {type(predictions).__name__}.")
     enc, data = ctx.encoded, ctx.data
     parts = [enc["mrpc_dev"], enc["mrpc_test"], enc["stsb_dev"]]
     sizes = np.cumsum([0] + [len(p["token_ids"]) for p in parts])
@@ -225,12 +233,14 @@ def evaluate_stage(ctx: ArmContext, trained: Trained, track_cosine: bool) -> dic
         for metric, value in metrics.score_classification(labels, scores, threshold).items():
             result[f"mrpc_{name}_{metric}"] = value
     result["mrpc_source"] = source
-    if trained.stsb:
-        sts = metrics.score_regression(data["stsb_dev"].labels, out["stsb"][sizes[2]:])
-        result["stsb_source"] = "stsb_head"
-    else:
-        sts = metrics.score_regression(data["stsb_dev"].labels, sims)
-        result["stsb_source"] = "cosine (no STS-B head trained yet)"
+    sts_scores = out["stsb"][sizes[2]:] if trained.stsb else sims
+    sts = metrics.score_regression(data["stsb_dev"].labels, sts_scores)
+    result["stsb_source"] = "stsb_head" if trained.stsb else "cosine (no STS-B head trained yet)"
+    if predictions is not None:
+        test = np.asarray(test, np.float32).reshape(-1)
+        predictions["mrpc_test_score"] = test
+        predictions["mrpc_test_correct"] = ((test >= threshold) == (y_test == 1)).astype(np.int8)
+        predictions["stsb_dev_score"] = np.asarray(sts_scores, np.float32).reshape(-1)
     result["stsb_dev_spearman"], result["stsb_dev_pearson"] = sts["spearman"], sts["pearson"]
     return result
 
@@ -239,9 +249,11 @@ def _stage_zero(ctx: ArmContext) -> dict[str, Any]:
     key = (ctx.key, ())
     if key not in ctx.models.cache:
         restore_weights(ctx.models.encoder, ctx.models.pretrained)
+        predictions: dict[str, np.ndarray] = {}
         t0 = time.perf_counter()
         ctx.models.cache[key] = {"stage": 0, "kind": "pretrained", "lr": None, "epochs": 0,
-                                 "metrics": evaluate_stage(ctx, Trained(), True), "drift": {},
+                                 "metrics": evaluate_stage(ctx, Trained(), True, predictions),
+                                 "predictions": predictions, "drift": {},
                                  "drift_total": {}, "history": {},
                                  "seconds": time.perf_counter() - t0}
     return dict(ctx.models.cache[key], cached=True)
@@ -278,7 +290,9 @@ def run_arm(
         ``{"arm", "stage_kinds", "seed", "stages": [stage 0, stage 1, ...], "seconds"}``
         where each stage has ``kind``, ``lr``, ``epochs``, ``metrics`` (dict),
         ``drift`` (per layer vs the stage's start), ``drift_total`` (vs pretrained),
-        ``history`` (loss per epoch), ``seconds`` and ``cached``.
+        ``history`` (loss per epoch), ``seconds``, ``cached`` and ``predictions`` (the
+        per-example outputs of ``evaluate_stage``: numpy arrays, not JSON; the script stores
+        them in a compressed ``.npz`` beside its JSON).
 
     Raises:
         KeyError: Unknown arm or stage kind, or missing data keys.
@@ -321,8 +335,10 @@ def run_arm(
         before = snapshot_weights(models.encoder)
         history = train_stage(ctx, kind, lr, index)
         after = snapshot_weights(models.encoder)
+        predictions: dict[str, np.ndarray] = {}
         record = {"stage": index + 1, "kind": kind, "lr": lr, "epochs": params.epochs,
-                  "metrics": evaluate_stage(ctx, trained, params.track_cosine),
+                  "metrics": evaluate_stage(ctx, trained, params.track_cosine, predictions),
+                  "predictions": predictions,
                   "drift": weight_drift(models.encoder, before, after, groups),
                   "drift_total": weight_drift(models.encoder, models.pretrained, after, groups),
                   "history": history, "seconds": time.perf_counter() - t0}
