@@ -12,7 +12,7 @@ import numpy as np
 
 from utils.validate import check_items, did_you_mean
 
-__all__ = ["summarize_runs", "summarize_head_runs", "summarize_self_training"]
+__all__ = ["forgetting", "paired_gains", "summarize_head_runs", "summarize_runs", "summarize_self_training"]
 
 _REPORT = ("mrpc_dev_accuracy", "mrpc_test_accuracy", "mrpc_test_f1", "stsb_dev_spearman")
 
@@ -145,3 +145,120 @@ def summarize_self_training(result: dict[str, Any]) -> Any:
     frame = pd.DataFrame(rows)
     first = ["threshold", "round", "n_kept", "n_train", "dev_accuracy", "dev_f1"]
     return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def _final_metric(run: dict, metric: str) -> float:
+    value = run["stages"][-1]["metrics"].get(metric)
+    if value is None:
+        raise KeyError(f"arm {run['arm']} seed {run['seed']} has no final {metric!r}.")
+    return float(value)
+
+
+def paired_gains(
+    runs: list[dict[str, Any]], reference: str = "A", metric: str = "mrpc_test_accuracy",
+    predictions: Any = None,
+) -> Any:
+    """Each arm's final ``metric`` minus the reference arm's, paired by seed, with intervals.
+
+    For every arm that shares >= 2 seeds with ``reference``: the mean difference, its 95 %
+    Student-t interval over seeds (``metrics.paired_interval``, ddof = 1) and the seeds won.
+    With ``predictions`` (the ``.npz`` that ``scripts/double_finetune.py`` writes, or any
+    mapping with its keys) and the MRPC accuracy, also a paired bootstrap interval over seeds
+    *and* test pairs (``metrics.paired_bootstrap``) and, per seed, an exact McNemar test
+    (``metrics.mcnemar``): how many seeds reach p < 0.05, and the median p.
+
+    Args:
+        runs: Results of ``run_arm`` (as stored in the script's JSON: ``arm``, ``seed``,
+            ``stages``).
+        reference: The arm every other is compared with.
+        metric: A final-stage metric name.
+        predictions: None, or a mapping ``"arm|seed|stage|mrpc_test_correct"`` -> 0/1 array.
+
+    Returns:
+        A pandas DataFrame indexed by arm: ``gain``, ``low``, ``high``, ``std``, ``wins``,
+        ``n_seeds`` (and ``boot_low``, ``boot_high``, ``mcnemar_p05``, ``mcnemar_median_p``).
+
+    Raises:
+        KeyError: ``reference`` is not among the runs, or a run lacks the metric.
+        ValueError: ``runs`` is empty.
+
+    Example:
+        >>> paired_gains(reference_runs)["gain"]  # doctest: +SKIP
+
+    Used in: 06_double_fine_tuning.ipynb.
+    """
+    import pandas as pd
+
+    from utils import metrics as m
+
+    runs = _records("runs", runs, ("arm", "seed", "stages"), "run_arm")
+    by_arm: dict[str, dict[int, dict]] = {}
+    for run in runs:
+        by_arm.setdefault(run["arm"], {})[run["seed"]] = run
+    if reference not in by_arm:
+        raise KeyError(f"no runs of the reference arm {reference!r} (arms here: {sorted(by_arm)})."
+                       f"{did_you_mean(reference, by_arm)}")
+    rows = {}
+    for arm, seeds_of in by_arm.items():
+        seeds = sorted(set(seeds_of) & set(by_arm[reference]))
+        if arm == reference or len(seeds) < 2:
+            continue
+        a = [_final_metric(by_arm[reference][s], metric) for s in seeds]
+        b = [_final_metric(seeds_of[s], metric) for s in seeds]
+        ci = m.paired_interval(a, b)
+        row = {"gain": ci["mean"], "low": ci["low"], "high": ci["high"], "std": ci["std"],
+               "wins": ci["wins"], "n_seeds": ci["n"]}
+        if predictions is not None and metric == "mrpc_test_accuracy":
+            def correct(run: dict) -> np.ndarray:
+                key = f"{run['arm']}|{run['seed']}|{run['stages'][-1]['stage']}|mrpc_test_correct"
+                return np.asarray(predictions[key], dtype=np.float64)
+
+            ca = np.stack([correct(by_arm[reference][s]) for s in seeds])
+            cb = np.stack([correct(seeds_of[s]) for s in seeds])
+            boot = m.paired_bootstrap(ca, cb)
+            p = [m.mcnemar(x, y)["p_value"] for x, y in zip(ca, cb)]
+            row.update({"boot_low": boot["low"], "boot_high": boot["high"],
+                        "mcnemar_p05": int(sum(v < 0.05 for v in p)),
+                        "mcnemar_median_p": float(np.median(p))})
+        rows[arm] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def forgetting(runs: list[dict[str, Any]], arm: str = "B", first: int = 1, second: int = 2,
+               metric: str = "stsb_dev_spearman") -> dict[str, float]:
+    """How much of task 1 an arm loses in a later stage: ``metric`` after ``first`` minus after
+    ``second``, per seed, with its 95 % t-interval (positive = forgotten).
+
+    Args:
+        runs: Results of ``run_arm``.
+        arm: The arm (B: STS-B, then MRPC; R: MRPC, then STS-B with ``mrpc_test_accuracy``).
+        first: The stage after which task 1 is measured (1-based; 0 is the checkpoint).
+        second: The later stage.
+        metric: The task-1 metric.
+
+    Returns:
+        ``{"mean", "low", "high", "std", "n", "wins", "before", "after"}``: ``wins`` counts the
+        seeds that forgot (lost something); ``before``/``after`` are the means.
+
+    Raises:
+        KeyError: No runs of ``arm``. ValueError: Fewer than 2 seeds, or too few stages.
+
+    Example:
+        >>> forgetting(reference_runs)["mean"]  # doctest: +SKIP
+
+    Used in: 06_double_fine_tuning.ipynb.
+    """
+    from utils import metrics as m
+
+    runs = _records("runs", runs, ("arm", "seed", "stages"), "run_arm")
+    mine = sorted((r for r in runs if r["arm"] == arm), key=lambda r: r["seed"])
+    if not mine:
+        arms = sorted({r["arm"] for r in runs})
+        raise KeyError(f"no runs of arm {arm!r} (arms here: {arms}).{did_you_mean(arm, arms)}")
+    if any(len(r["stages"]) <= max(first, second) for r in mine):
+        raise ValueError(f"arm {arm} has {len(mine[0]['stages']) - 1} stages: cannot compare stage "
+                         f"{first} with stage {second}.")
+    before = [float(r["stages"][first]["metrics"][metric]) for r in mine]
+    after = [float(r["stages"][second]["metrics"][metric]) for r in mine]
+    ci = m.paired_interval(after, before)  # before - after
+    return dict(ci, before=float(np.mean(before)), after=float(np.mean(after)))
