@@ -73,11 +73,9 @@ def _run(arm, seed, accs, rhos):
 
 
 def test_paired_gains_pairs_by_seed_and_uses_stored_predictions():
-    from utils import experiments
-
     runs = [_run("A", s, [0.5, 0.70 + 0.01 * s], [0.8, 0.8]) for s in range(4)]
     runs += [_run("B", s, [0.5, 0.6, 0.75 + 0.01 * s], [0.8, 0.9, 0.85]) for s in (3, 2, 1, 0)]
-    table = experiments.paired_gains(runs)
+    table = metrics.paired_gains(runs)
     assert list(table.index) == ["B"]
     row = table.loc["B"]
     # B - A is +0.05 on every seed (listed in another order): zero spread, a zero-width interval
@@ -91,23 +89,21 @@ def test_paired_gains_pairs_by_seed_and_uses_stored_predictions():
         b = a.copy()
         b[np.flatnonzero(a == 0)[:2]] = 1
         preds[f"A|{s}|1|mrpc_test_correct"], preds[f"B|{s}|2|mrpc_test_correct"] = a, b
-    row = experiments.paired_gains(runs, predictions=preds).loc["B"]
+    row = metrics.paired_gains(runs, predictions=preds).loc["B"]
     # every per-pair difference is 0 or +1: no replicate can go below 0, and it brackets 2/40
     assert 0 <= row["boot_low"] < 0.05 < row["boot_high"]
     assert row["mcnemar_p05"] == 0 and row["mcnemar_median_p"] == pytest.approx(0.5), (
         "2 discordant pairs, both for B, give the exact two-sided p = 2 * 0.5**2 = 0.5")
     with pytest.raises(KeyError, match="reference arm 'Z'"):
-        experiments.paired_gains(runs, reference="Z")
+        metrics.paired_gains(runs, reference="Z")
 
 
 def test_forgetting_is_before_minus_after_with_an_interval():
-    from utils import experiments
-
     runs = [_run("B", s, [0.5, 0.6, 0.8], [0.8, 0.90, 0.85 - 0.01 * s]) for s in range(5)]
-    f = experiments.forgetting(runs)
+    f = metrics.forgetting(runs)
     assert f["mean"] == pytest.approx(0.07) and f["wins"] == 5 and f["n"] == 5
     assert f["low"] < f["mean"] < f["high"] and f["before"] == pytest.approx(0.9)
     with pytest.raises(ValueError, match="cannot compare stage 1 with stage 3"):
-        experiments.forgetting(runs, second=3)
+        metrics.forgetting(runs, second=3)
     with pytest.raises(KeyError, match="no runs of arm 'R'"):
-        experiments.forgetting(runs, arm="R")
+        metrics.forgetting(runs, arm="R")

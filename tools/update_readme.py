@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from utils import results
+from utils import metrics, results
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -48,19 +48,23 @@ def double_finetune_section(report: dict) -> tuple[str, dict]:
     for run in runs:
         by_arm.setdefault(run["arm"], {})[run["seed"]] = run
     lines = [
-        "| arm | MRPC test accuracy | MRPC test F1 | STS-B dev Spearman (end of arm) | MRPC acc. gain over A (paired) |",
+        "| arm | MRPC test accuracy | MRPC test F1 | STS-B dev Spearman (end of arm) | MRPC acc. gain over A (paired, 95 % CI over seeds) |",
         "|---|---|---|---|---|",
     ]
     summary = {}
     base = by_arm.get("A", {})
+    gains = metrics.paired_gains(runs) if base else None
     for arm in sorted(by_arm):
         seeds = sorted(by_arm[arm])
         acc = [_final(by_arm[arm][s], "mrpc_test_accuracy") for s in seeds]
         f1 = [_final(by_arm[arm][s], "mrpc_test_f1") for s in seeds]
         rho = [_final(by_arm[arm][s], "stsb_dev_spearman") for s in seeds]
-        paired = [_final(by_arm[arm][s], "mrpc_test_accuracy") - _final(base[s], "mrpc_test_accuracy")
-                  for s in seeds if s in base]
-        gain = "—" if arm == "A" else f"{np.mean(paired):+.3f} ({sum(p > 0 for p in paired)}/{len(paired)} seeds up)"
+        if gains is not None and arm in gains.index:
+            g = gains.loc[arm]
+            gain = (f"{g['gain']:+.3f} [{g['low']:+.3f}, {g['high']:+.3f}] "
+                    f"({int(g['wins'])}/{int(g['n_seeds'])} seeds up)")
+        else:
+            gain = "—"
         lines.append(f"| {ARM_NAMES.get(arm, arm)} | {_ms(acc)} | {_ms(f1)} | {_ms(rho)} | {gain} |")
         summary[arm] = {"acc": acc, "rho": rho}
     forgetting = []
@@ -86,10 +90,13 @@ def double_finetune_section(report: dict) -> tuple[str, dict]:
     if forgetting:
         before = [b for b, _ in forgetting]
         after = [a for _, a in forgetting]
+        lost = metrics.forgetting(runs) if len(forgetting) > 1 else None
         text += [
             f"**Forgetting.** After the STS-B stage of arm B, STS-B dev Spearman is {_ms(before)}; after the "
             f"second fine-tune on MRPC (the STS head kept, the encoder moved on) it is {_ms(after)} "
-            f"(zero-shot checkpoint: {zero_shot[0]:.3f}).",
+            f"(zero-shot checkpoint: {zero_shot[0]:.3f})"
+            + (f": a loss of {lost['mean']:.3f} [95 % CI {lost['low']:.3f}, {lost['high']:.3f}], on "
+               f"{lost['wins']}/{lost['n']} seeds." if lost else "."),
             "",
         ]
     later = sorted({r["later_lr"] for r in report["runs"] if r.get("later_lr") is not None})

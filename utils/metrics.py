@@ -1,5 +1,6 @@
 """Scores of the text tasks (STS-B's correlations, MRPC's accuracy and F1, thresholds) and the
-paired statistics that compare two arms run on the same seeds and test examples.
+paired statistics that compare two arms run on the same seeds and test examples, down to the
+case study's readings of its runs (``paired_gains``, ``forgetting``).
 
 Correlations come from ``scipy.stats``, accuracy and F1 from ``sklearn.metrics``. Kept
 hand-written: ``tune_threshold`` (a search over the midpoints of sorted scores; scikit-learn
@@ -13,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from utils.validate import check_int, check_labels, check_number
+from utils.validate import check_int, check_items, check_labels, check_number, did_you_mean
 
 __all__ = ["score_regression", "score_classification", "tune_threshold", "paired_interval",
-           "paired_bootstrap", "mcnemar"]
+           "paired_bootstrap", "mcnemar", "paired_gains", "forgetting"]
 
 
 def _scores(label: str, values: Any) -> np.ndarray:
@@ -170,7 +171,8 @@ def paired_interval(a: Any, b: Any, confidence: float = 0.95) -> dict[str, float
         >>> paired_interval([0.70, 0.72, 0.71], [0.75, 0.76, 0.74])["wins"]
         3
 
-    Used in: 04_strategy_grid.ipynb (full profile: differences over paired seeds).
+    Used in: 04_strategy_grid.ipynb (full profile: differences over paired seeds), ``paired_gains``
+    and ``forgetting`` (the case study's readings of its runs).
     """
     from scipy import stats
 
@@ -215,7 +217,7 @@ def paired_bootstrap(
         >>> round(r["mean"], 2)
         0.25
 
-    Used in: tests/test_metrics_paired.py so far; written for the case study's paired arms.
+    Used in: ``paired_gains`` (with the script's predictions file).
     """
     a, b = _paired("a", a, "b", b)
     n_boot = check_int("n_boot", n_boot, low=100)
@@ -257,7 +259,7 @@ def mcnemar(correct_a: Any, correct_b: Any) -> dict[str, float]:
         >>> mcnemar([1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1])["b_only"]
         4
 
-    Used in: tests/test_metrics_paired.py so far; written for the case study's paired arms.
+    Used in: 06_double_fine_tuning.ipynb (the learner's own arms), ``paired_gains``.
     """
     from scipy import stats
 
@@ -273,3 +275,128 @@ def mcnemar(correct_a: Any, correct_b: Any) -> dict[str, float]:
     n = a_only + b_only
     p = 1.0 if n == 0 else float(min(1.0, 2 * stats.binom.cdf(min(a_only, b_only), n, 0.5)))
     return {"a_only": a_only, "b_only": b_only, "p_value": p}
+
+
+def _runs(runs: Any) -> list[dict]:
+    """``runs`` as a non-empty list of ``run_arm`` records (``arm``, ``seed``, ``stages``)."""
+    records = check_items("runs", runs, dict, allow_empty=True)
+    if not records:
+        raise ValueError("runs is empty: pass the results of run_arm (or the script's JSON 'runs').")
+    for i, record in enumerate(records):
+        missing = [k for k in ("arm", "seed", "stages") if k not in record]
+        if missing:
+            raise KeyError(f"runs[{i}] lacks {missing}: pass what run_arm returned.")
+    return records
+
+
+def _final_metric(run: dict, metric: str) -> float:
+    value = run["stages"][-1]["metrics"].get(metric)
+    if value is None:
+        raise KeyError(f"arm {run['arm']} seed {run['seed']} has no final {metric!r}.")
+    return float(value)
+
+
+def paired_gains(
+    runs: list[dict[str, Any]], reference: str = "A", metric: str = "mrpc_test_accuracy",
+    predictions: Any = None,
+) -> Any:
+    """Each arm's final ``metric`` minus the reference arm's, paired by seed, with intervals.
+
+    For every arm that shares >= 2 seeds with ``reference``: the mean difference, its 95 %
+    Student-t interval over seeds (``paired_interval``, ddof = 1) and the seeds won.
+    With ``predictions`` (the ``.npz`` that ``scripts/double_finetune.py`` writes, or any
+    mapping with its keys) and the MRPC accuracy, also a paired bootstrap interval over seeds
+    *and* test pairs (``paired_bootstrap``) and, per seed, an exact McNemar test
+    (``mcnemar``): how many seeds reach p < 0.05, and the median p.
+
+    Args:
+        runs: Results of ``run_arm`` (as stored in the script's JSON: ``arm``, ``seed``,
+            ``stages``).
+        reference: The arm every other is compared with.
+        metric: A final-stage metric name.
+        predictions: None, or a mapping ``"arm|seed|stage|mrpc_test_correct"`` -> 0/1 array.
+
+    Returns:
+        A pandas DataFrame indexed by arm: ``gain``, ``low``, ``high``, ``std``, ``wins``,
+        ``n_seeds`` (and ``boot_low``, ``boot_high``, ``mcnemar_p05``, ``mcnemar_median_p``).
+
+    Raises:
+        KeyError: ``reference`` is not among the runs, or a run lacks the metric.
+        ValueError: ``runs`` is empty.
+
+    Example:
+        >>> paired_gains(reference_runs)["gain"]  # doctest: +SKIP
+
+    Used in: 06_double_fine_tuning.ipynb.
+    """
+    import pandas as pd
+
+    runs = _runs(runs)
+    by_arm: dict[str, dict[int, dict]] = {}
+    for run in runs:
+        by_arm.setdefault(run["arm"], {})[run["seed"]] = run
+    if reference not in by_arm:
+        raise KeyError(f"no runs of the reference arm {reference!r} (arms here: {sorted(by_arm)})."
+                       f"{did_you_mean(reference, by_arm)}")
+    rows = {}
+    for arm, seeds_of in by_arm.items():
+        seeds = sorted(set(seeds_of) & set(by_arm[reference]))
+        if arm == reference or len(seeds) < 2:
+            continue
+        a = [_final_metric(by_arm[reference][s], metric) for s in seeds]
+        b = [_final_metric(seeds_of[s], metric) for s in seeds]
+        ci = paired_interval(a, b)
+        row = {"gain": ci["mean"], "low": ci["low"], "high": ci["high"], "std": ci["std"],
+               "wins": ci["wins"], "n_seeds": ci["n"]}
+        if predictions is not None and metric == "mrpc_test_accuracy":
+            def correct(run: dict) -> np.ndarray:
+                key = f"{run['arm']}|{run['seed']}|{run['stages'][-1]['stage']}|mrpc_test_correct"
+                return np.asarray(predictions[key], dtype=np.float64)
+
+            ca = np.stack([correct(by_arm[reference][s]) for s in seeds])
+            cb = np.stack([correct(seeds_of[s]) for s in seeds])
+            boot = paired_bootstrap(ca, cb)
+            p = [mcnemar(x, y)["p_value"] for x, y in zip(ca, cb)]
+            row.update({"boot_low": boot["low"], "boot_high": boot["high"],
+                        "mcnemar_p05": int(sum(v < 0.05 for v in p)),
+                        "mcnemar_median_p": float(np.median(p))})
+        rows[arm] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def forgetting(runs: list[dict[str, Any]], arm: str = "B", first: int = 1, second: int = 2,
+               metric: str = "stsb_dev_spearman") -> dict[str, float]:
+    """How much of task 1 an arm loses in a later stage: ``metric`` after ``first`` minus after
+    ``second``, per seed, with its 95 % t-interval (positive = forgotten).
+
+    Args:
+        runs: Results of ``run_arm``.
+        arm: The arm (B: STS-B, then MRPC; R: MRPC, then STS-B with ``mrpc_test_accuracy``).
+        first: The stage after which task 1 is measured (1-based; 0 is the checkpoint).
+        second: The later stage.
+        metric: The task-1 metric.
+
+    Returns:
+        ``{"mean", "low", "high", "std", "n", "wins", "before", "after"}``: ``wins`` counts the
+        seeds that forgot (lost something); ``before``/``after`` are the means.
+
+    Raises:
+        KeyError: No runs of ``arm``. ValueError: Fewer than 2 seeds, or too few stages.
+
+    Example:
+        >>> forgetting(reference_runs)["mean"]  # doctest: +SKIP
+
+    Used in: 06_double_fine_tuning.ipynb.
+    """
+    runs = _runs(runs)
+    mine = sorted((r for r in runs if r["arm"] == arm), key=lambda r: r["seed"])
+    if not mine:
+        arms = sorted({r["arm"] for r in runs})
+        raise KeyError(f"no runs of arm {arm!r} (arms here: {arms}).{did_you_mean(arm, arms)}")
+    if any(len(r["stages"]) <= max(first, second) for r in mine):
+        raise ValueError(f"arm {arm} has {len(mine[0]['stages']) - 1} stages: cannot compare stage "
+                         f"{first} with stage {second}.")
+    before = [float(r["stages"][first]["metrics"][metric]) for r in mine]
+    after = [float(r["stages"][second]["metrics"][metric]) for r in mine]
+    ci = paired_interval(after, before)  # before - after
+    return dict(ci, before=float(np.mean(before)), after=float(np.mean(after)))

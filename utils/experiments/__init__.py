@@ -20,19 +20,12 @@ from utils.experiments.arms import (
 )
 from utils.experiments.double_finetune import evaluate_stage, run_arm, start_stage, train_stage
 from utils.experiments.heads import run_head_arm
-from utils.experiments.reports import (
-    forgetting,
-    paired_gains,
-    summarize_head_runs,
-    summarize_runs,
-    summarize_self_training,
-)
+from utils.experiments.reports import summarize_head_runs, summarize_runs, summarize_self_training
 from utils.experiments.self_training import audit_pseudo_labels, run_self_training, select_confident
 
 __all__ = [
     "ARMS", "DATA_KEYS", "STAGE_KINDS", "ArmContext", "ArmParams", "Trained",
-    "arm_stages", "audit_pseudo_labels", "evaluate_stage", "forgetting", "paired_gains",
-    "prepare_arm", "run_arm",
+    "arm_stages", "audit_pseudo_labels", "evaluate_stage", "prepare_arm", "run_arm",
     "run_head_arm", "run_self_training", "select_confident", "start_stage",
     "summarize_head_runs", "summarize_runs", "summarize_self_training", "train_stage",
 ]
