@@ -521,6 +521,8 @@ BAD = [
         "evaluate trained"),
     row(lambda f: experiments.evaluate_stage(f.ctx, experiments.Trained(), "yes"), TypeError,
         "'yes'", "evaluate flag"),
+    row(lambda f: experiments.evaluate_stage(f.ctx, experiments.Trained(), True, []), TypeError,
+        "predictions must be a dict", "evaluate predictions"),
     row(lambda f: experiments.run_arm("Z", f.data), KeyError, "'Z'", "run_arm arm"),
     row(lambda f: experiments.run_arm("A", f.data, "p"), TypeError, "str", "run_arm params"),
     row(lambda f: experiments.run_arm("A", f.data, seed=-1), ValueError, "got -1",

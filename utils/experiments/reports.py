@@ -145,4 +145,3 @@ def summarize_self_training(result: dict[str, Any]) -> Any:
     frame = pd.DataFrame(rows)
     first = ["threshold", "round", "n_kept", "n_train", "dev_accuracy", "dev_f1"]
     return frame[first + [c for c in frame.columns if c not in first]]
-
