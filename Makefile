@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lab test test-jax unit notebooks lint sync exercises bench results clean
+.PHONY: install lab test test-jax test-torch test-backends unit notebooks lint sync exercises bench results clean
 PYTEST := KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python -m pytest -p no:cacheprovider
 # Test files run in JOBS parallel worker processes (pytest-xdist), one whole file per worker,
 # slowest notebooks first (tests/conftest.py). Each worker, and the notebook kernel it starts,
@@ -21,7 +21,7 @@ XDIST  := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-re
 NPROC  := $(shell nproc 2>/dev/null || echo 2)
 THREADS := $(if $(filter 0,$(JOBS)),$(NPROC),$(shell echo $$(( $(NPROC) / $(JOBS) > 0 ? $(NPROC) / $(JOBS) : 1 ))))
 # Test targets only: `make lab` keeps every core for the one kernel a person runs.
-TESTS  := test unit notebooks test-jax
+TESTS  := test unit notebooks test-jax test-torch test-backends
 $(TESTS): export TF_NUM_INTRAOP_THREADS := $(THREADS)
 $(TESTS): export TF_NUM_INTEROP_THREADS := $(THREADS)
 $(TESTS): export OMP_NUM_THREADS := $(THREADS)
@@ -48,11 +48,13 @@ lab: install
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG) $(LAB_ARGS)
 
 # Every test: lint; unit tests, hygiene and nbval over every notebook (TensorFlow backend);
-# then the utils unit tests again on JAX, so backend-agnosticism is checked, not promised.
-test: install
+# then the utils unit tests again on JAX and on PyTorch, so backend-agnosticism is checked,
+# not promised. JAX is installed first: notebook 10 pins it (keras.distribution runs on JAX).
+test: install $(VENV)/.jax
 	$(BIN)/ruff check .
 	$(PYTEST) $(XDIST) --nbval-lax --nbval-cell-timeout=900 --durations=15
 	$(MAKE) --no-print-directory test-jax
+	$(MAKE) --no-print-directory test-torch
 
 $(VENV)/.jax: $(STAMP)
 	$(UV) "jax>=0.4.36"
@@ -62,9 +64,29 @@ $(VENV)/.jax: $(STAMP)
 # packaging and the Colab job do not depend on the backend, and the TF pass ran them.
 NO_BACKEND := test_lab_smoke test_assets test_data test_faults test_bad_inputs_data test_checks \
 	test_checks_answers test_checks_examples test_exercises test_docstrings test_packaging \
-	test_readme test_notebooks_hygiene test_colab_cell test_colab_constraints test_full_profile_sizes
+	test_readme test_notebooks_hygiene test_colab_cell test_colab_constraints test_full_profile_sizes \
+	test_backend_notebooks
+BACKEND_TESTS := tests $(foreach t,$(NO_BACKEND),--ignore=tests/$(t).py)
 test-jax: $(VENV)/.jax
-	KERAS_BACKEND=jax $(PYTEST) $(XDIST) tests $(foreach t,$(NO_BACKEND),--ignore=tests/$(t).py)
+	KERAS_BACKEND=jax $(PYTEST) $(XDIST) $(BACKEND_TESTS)
+
+# PyTorch's CPU build. pip, not uv: pip also looks in the local wheel folders a machine's pip
+# configuration names (this course's CI has torch 2.13.0's CPU wheel there: 24 s, 754 MB).
+# Elsewhere pip downloads it from PyPI, where Linux wheels are CUDA builds of several GB.
+TORCH := torch==2.13.0
+$(VENV)/.torch: $(STAMP)
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	touch $@
+test-torch: $(VENV)/.torch
+	KERAS_BACKEND=torch $(PYTEST) $(XDIST) $(BACKEND_TESTS)
+
+# Every notebook, quick profile, on JAX and then on PyTorch (the TF pass is `make test`):
+# too long for CI (README gives the times); run it before a release and record the result
+# (results/backends.json, README's Backends section). BACKENDS="jax" runs one; NB picks notebooks.
+BACKENDS ?= jax torch
+NB ?= notebooks/[0-9]*.ipynb
+test-backends: $(VENV)/.jax $(VENV)/.torch
+	$(BIN)/python benchmarks/backend_notebooks.py --backends $(BACKENDS) --jobs $(if $(filter 0,$(JOBS)),1,$(JOBS)) $(NB)
 
 # Colab's versions (README's Colab section): a fresh venv on Colab's pins (constraints/colab-gpu.txt),
 # the notebooks' install cell run as on Colab with this checkout, `pip check`, then the unit tests

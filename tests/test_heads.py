@@ -85,7 +85,7 @@ def test_extract_token_features_matches_encoder():
     x = token_batch(5)
     feats = models.extract_token_features(encoder, x, batch_size=2)
     assert feats["sequence_output"].shape == (5, T, H) and feats["sequence_output"].dtype == np.float32
-    direct = np.asarray(encoder(x)["sequence_output"])
+    direct = keras.ops.convert_to_numpy(encoder(x)["sequence_output"])
     np.testing.assert_allclose(feats["sequence_output"], direct, atol=1e-5)
     assert (feats["padding_mask"] == x["padding_mask"]).all()
     with pytest.raises(KeyError, match="segment_ids"):

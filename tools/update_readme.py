@@ -1,8 +1,9 @@
-"""Renders README.md's "Findings" section (and its figure) from the files in results/.
+"""Renders README.md's "Findings" and "Backends" sections (and a figure) from results/.
 
 Every number on the front page comes from a results file that a command regenerates:
 * results/double_finetune_full.json  <- scripts/double_finetune.py (GPU, full profile)
 * results/NN_notebook.<profile>.json <- `make results` (notebooks run with TL_RECORD_RESULTS=1)
+* results/backends.json              <- `make test-backends` (benchmarks/backend_notebooks.py)
 
 Usage:  python tools/update_readme.py          # rewrite README.md's section + figure
         python tools/update_readme.py --check  # exit 1 if README.md is out of date
@@ -22,6 +23,9 @@ from utils import metrics, results
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 START, END = "<!-- findings:start -->", "<!-- findings:end -->"
+BACKENDS_START, BACKENDS_END = "<!-- backends:start -->", "<!-- backends:end -->"
+BACKENDS = RESULTS / "backends.json"
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 DOUBLE = RESULTS / "double_finetune_full.json"
 FIGURE = RESULTS / "double_finetune_full.png"
 ARM_NAMES = {"A": "A · MRPC only", "B": "B · STS-B → MRPC", "C": "C · joint (both at once)",
@@ -225,17 +229,62 @@ def render(write_figure: bool = True) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
+def _cell(run: dict | None) -> str:
+    if run is None:
+        return "not run"
+    if run.get("pinned") and run["passed"]:
+        return f"✓ {run['seconds']:.0f} s (pins {BACKEND_NAMES.get(run['pinned'], run['pinned'])})"
+    if run["passed"]:
+        return f"✓ {run['seconds']:.0f} s"
+    return f"✗ cell {run.get('failed_cell')}: `{run.get('error') or run['summary']}`"
+
+
+def render_backends() -> str:
+    """Which notebooks passed on which backend, from `make test-backends`'s record."""
+    if not BACKENDS.is_file():
+        return ("`make test-backends` has not recorded a run yet (`results/backends.json`).\n")
+    record = json.loads(BACKENDS.read_text(encoding="utf-8"))
+    runs = record["runs"]
+    backends = [b for b in BACKEND_NAMES if any(r["backend"] == b for r in runs)]
+    books = sorted({r["notebook"] for r in runs})
+    by = {(r["backend"], r["notebook"]): r for r in runs}
+    v = record["versions"]
+    dates = sorted({r.get("date", record["date"]) for r in runs})
+    lines = [
+        f"Every notebook, quick profile, one at a time per process as CI runs them (`pytest --nbval-lax`), "
+        f"run by `make test-backends` on {' and '.join(dates)} ({record['machine']}; Python {record['python']}, "
+        f"Keras {v.get('keras')}, KerasHub {v.get('keras-hub')}, JAX {v.get('jax')}, PyTorch {v.get('torch')}). "
+        "TensorFlow runs every notebook in each CI run (`make test`); the `utils` unit tests run on all "
+        "three backends there.",
+        "",
+        "| notebook | " + " | ".join(BACKEND_NAMES[b] for b in backends) + " |",
+        "|---|" + "---|" * len(backends),
+    ]
+    for book in books:
+        lines.append(f"| {book.removesuffix('.ipynb')} | "
+                     + " | ".join(_cell(by.get((b, book))) for b in backends) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _replace(readme: str, start: str, end: str, body: str) -> str:
+    if start not in readme or end not in readme:
+        raise KeyError(f"README.md lacks the {start} ... {end} markers")
+    head, rest = readme.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return head + start + "\n" + body + end + tail
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    if START not in readme or END not in readme:
-        print(f"README.md lacks the {START} ... {END} markers")
+    try:
+        new = _replace(readme, START, END, render(write_figure=not args.check))
+        new = _replace(new, BACKENDS_START, BACKENDS_END, render_backends())
+    except KeyError as err:
+        print(err.args[0])
         return 1
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    new = head + START + "\n" + render(write_figure=not args.check) + END + tail
     if args.check:
         if new != readme or (DOUBLE.is_file() and not FIGURE.is_file()):
             print("README.md findings are stale: run python tools/update_readme.py")

@@ -181,6 +181,19 @@ def _discriminative_class(base: type) -> type:
         def _multiplier(self, variable) -> float:
             return self._lr_multipliers[self._get_variable_index(variable)]
 
+        def _backend_update_step(self, grads, trainable_variables, learning_rate):
+            # PyTorch's Keras optimizers update every variable at once in one fused
+            # ``_parallel_update_step`` that never calls ``update_step``; route torch
+            # through the per-variable loop instead (the base optimizer's own default),
+            # so each variable gets its multiplier. TensorFlow and JAX keep their path.
+            if keras.backend.backend() != "torch":
+                return super()._backend_update_step(grads, trainable_variables, learning_rate)
+            import torch
+
+            with torch.no_grad():
+                for gradient, variable in zip(grads, trainable_variables):
+                    self.update_step(gradient, variable, learning_rate)
+
         def update_step(self, gradient, variable, learning_rate):
             scale = self._multiplier(variable)
             if scale != 1.0:
@@ -245,9 +258,10 @@ def make_discriminative(
     Keras has no parameter groups; this builds a subclass of the optimizer's
     class whose ``update_step`` multiplies the learning rate (schedules
     included) by the variable's group multiplier. Works for every built-in
-    optimizer (SGD, Adam, AdamW, ...) on TensorFlow and JAX. Limits: PyTorch's
-    fused Adam/AdamW path bypasses ``update_step`` (raises NotImplementedError
-    there); saving the optimizer keeps only the base config.
+    optimizer (SGD, Adam, AdamW, ...) on TensorFlow, JAX and PyTorch (on PyTorch
+    the fused multi-tensor update, which bypasses ``update_step``, is replaced by
+    Keras's per-variable loop: same arithmetic, somewhat slower). Limit: saving the
+    optimizer keeps only the base config.
 
     Args:
         optimizer: An unused optimizer whose config is copied (its rate is the top rate).
@@ -264,7 +278,6 @@ def make_discriminative(
         TypeError: ``optimizer`` is not a Keras optimizer, a group not a list of layers, a
             multiplier not a number.
         ValueError: Wrong number of multipliers, negative/NaN/infinite multipliers, no groups.
-        NotImplementedError: On the PyTorch backend.
 
     Example:
         >>> opt = make_discriminative(keras.optimizers.Adam(1e-4), [[low], [mid], [head]])
@@ -274,11 +287,6 @@ def make_discriminative(
     """
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise TypeError(f"optimizer must be a keras optimizer, got {type(optimizer).__name__}.")
-    if keras.backend.backend() == "torch":
-        raise NotImplementedError(
-            "make_discriminative needs optimizer.update_step, which PyTorch's parallel "
-            "optimizers bypass; use the tensorflow or jax backend."
-        )
     groups = check_items("layer_groups", layer_groups)
     layer_groups = [check_items(f"layer_groups[{i}]", g, keras.layers.Layer, allow_empty=True)
                     for i, g in enumerate(groups)]
