@@ -46,9 +46,12 @@ def pinned_backend(notebook: Path) -> str | None:
     return None
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 def first_error(log: str) -> str:
-    """The first line that names an exception, as pytest/nbval prints it."""
-    for line in log.splitlines():
+    """The first line that names an exception, as pytest/nbval prints it (colour codes removed)."""
+    for line in ANSI.sub("", log).splitlines():
         text = line.strip()
         if re.match(r"^(E\s+)?\w*(Error|Exception|Failed)\b.*:", text) and "Warning" not in text:
             return text.removeprefix("E").strip()[:300]

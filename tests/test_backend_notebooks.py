@@ -38,6 +38,8 @@ def test_first_error_names_the_exception_not_a_warning():
     log = "UserWarning: something\nE   ValueError: no layer 'blok'\nE   other\n"
     assert runner.first_error(log) == "ValueError: no layer 'blok'"
     assert runner.first_error("all good\n") == ""
+    coloured = "\x1b[0;31mTypeError\x1b[0m: bad operand\n"  # how nbval prints a cell's traceback
+    assert runner.first_error(coloured) == "TypeError: bad operand"
 
 
 @pytest.mark.parametrize("argv, message", [(["--backends", "tensorflwo"], "tensorflwo"),
