@@ -19,7 +19,7 @@ def clean_env(monkeypatch):
 # `make test` runs pytest-xdist with --dist loadfile --no-loadscope-reorder: each file stays on
 # one worker (a notebook keeps one kernel) and files are handed out in this order, so the
 # longest notebooks start at once on different workers and the short files fill in behind them.
-SLOWEST_FIRST = ("04_", "06_", "07_", "05_", "03_", "00_", "08_", "02_", "01_")
+SLOWEST_FIRST = ("04_", "06_", "07_", "05_", "10_", "03_", "00_", "08_", "02_", "01_")
 
 
 def _rank(item: pytest.Item) -> int:

@@ -73,7 +73,10 @@ def test_first_cells_follow_the_template(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_one_seed_call_and_environment_line(path):
     code = "\n".join(src(c) for c in load(path)["cells"] if c["cell_type"] == "code")
-    assert code.count("keras.utils.set_random_seed(") == 1, "one seed call per notebook"
+    # One seed call at the top level, in Setup. A function that rebuilds a model for a paired
+    # comparison (10's run(): every layout starts from the same weights) may reseed inside it.
+    top_level = re.findall(r"^keras\.utils\.set_random_seed\(", code, re.M)
+    assert len(top_level) == 1, "one top-level seed call per notebook (in Setup)"
     assert "describe_environment(" in code
     assert "config.get_profile()" in code or "config.pick(" in code
 

@@ -8,6 +8,7 @@ __all__ = [
     "checks",
     "config",
     "data",
+    "distribution",
     "experiments",
     "freezing",
     "metrics",

@@ -10,7 +10,7 @@ import numpy as np
 from utils.plotting.core import check_text, new_figure
 from utils.validate import check_number, did_you_mean
 
-__all__ = ["plot_stages", "plot_weight_drift", "plot_grid_heatmap"]
+__all__ = ["plot_stages", "plot_weight_drift", "plot_grid_heatmap", "plot_step_losses"]
 
 
 def plot_stages(staged_history: Any, metric: str = "accuracy", title: str | None = None):
@@ -182,3 +182,64 @@ def plot_grid_heatmap(
     ax.set_title(title or "")
     return fig
 
+
+
+def plot_step_losses(losses: Mapping[str, Any], reference: str, title: str | None = None):
+    """Plots runs' per-step losses and, on a log scale, how far each is from a reference run.
+
+    Two runs that should be the same computation (one device vs several) overlap on the left;
+    the right panel shows by how much they differ: float32 rounding sits near 1e-7, a real
+    change of the run near 1e-1.
+
+    Args:
+        losses: ``{run label: per-step losses}`` (``utils.distribution.train_steps`` output),
+            every run the same number of steps.
+        reference: The label of the run the others are compared with.
+        title: Title of the left panel.
+
+    Returns:
+        A matplotlib Figure with two panels (a difference of 0 is drawn at 1e-9).
+
+    Raises:
+        TypeError: ``losses`` not a dict of 1-D number sequences.
+        ValueError: Fewer than 2 runs, runs of different lengths, a non-finite loss, or a
+            ``reference`` that is not one of the labels (the labels are named).
+
+    Example:
+        >>> plot_step_losses({"1 device": a, "2 devices": b}, reference="1 device")  # doctest: +SKIP
+
+    Used in: 10_scale_out.ipynb.
+    """
+    if not isinstance(losses, Mapping):
+        raise TypeError(f"losses must be a dict {{run label: per-step losses}}, got {type(losses).__name__}.")
+    if len(losses) < 2:
+        raise ValueError(f"plot_step_losses compares runs: give at least 2, got {len(losses)}.")
+    if reference not in losses:
+        raise ValueError(f"reference {reference!r} is not a run{did_you_mean(reference, losses)}; "
+                         f"runs: {list(losses)}.")
+    check_text("title", title)
+    arrays = {}
+    for label, values in losses.items():
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"losses of run {label!r} must be numbers, got {values!r:.60}.") from None
+        if arr.ndim != 1 or not np.isfinite(arr).all():
+            raise ValueError(f"losses of run {label!r} must be a 1-D sequence of finite numbers.")
+        arrays[label] = arr
+    lengths = {label: len(a) for label, a in arrays.items()}
+    if len(set(lengths.values())) != 1:
+        raise ValueError(f"every run must have the same number of steps, got {lengths}.")
+    fig, axes = new_figure(1, 2, figsize=(10, 3.5))
+    steps = np.arange(1, lengths[reference] + 1)
+    for style, (label, arr) in zip(("-", "--", ":", "-."), arrays.items(), strict=False):
+        axes[0, 0].plot(steps, arr, style, marker="o", markersize=3, label=label)
+        if label != reference:
+            axes[0, 1].plot(steps, np.maximum(np.abs(arr - arrays[reference]), 1e-9), marker="o",
+                            markersize=3, label=label)
+    axes[0, 0].set(xlabel="optimizer step", ylabel="training loss", title=title or "Loss per step")
+    axes[0, 1].set(xlabel="optimizer step", ylabel=f"|loss - loss of {reference}|", yscale="log",
+                   title=f"Difference from {reference}")
+    for ax in axes[0]:
+        ax.legend(fontsize=8)
+    return fig
