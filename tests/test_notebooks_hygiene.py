@@ -58,6 +58,10 @@ def test_first_cells_follow_the_template(path):
     assert "quick" in title and "full" in title, "cell 1 gives the runtime per profile"
     badge = src(cells[1])
     assert "colab-badge.svg" in badge
+    assert sum("colab-badge" in src(c) for c in cells) == 1, "one Colab badge (no stray template copy)"
+    installs = [c for c in cells if 'if "google.colab" in sys.modules' in src(c)]
+    assert len(installs) == 1 and all(not src(c).startswith("# colab cell") for c in cells), (
+        "one Colab install cell and no placeholder left by a notebook generator")
     url = re.search(r"\]\((https://colab\.research\.google\.com/github/[^)]+)\)", badge).group(1)
     assert url == sync.colab_url(path), "the Colab URL must match the notebook's path"
     assert url.endswith("/blob/main/notebooks/" + path.name)
