@@ -4,6 +4,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "adapters",
     "assets",
     "checks",
     "config",

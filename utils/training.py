@@ -18,6 +18,7 @@ from typing import Any
 
 import keras
 import numpy as np
+from keras import ops
 
 from utils.freezing import set_batchnorm_trainable, set_trainable
 from utils.validate import (
@@ -31,7 +32,8 @@ from utils.validate import (
 )
 from utils.weights import count_params
 
-__all__ = ["Stage", "StagedHistory", "StepHistory", "fit_stages", "fit_steps", "gradual_unfreezing_stages"]
+__all__ = ["L2SPModel", "Stage", "StagedHistory", "StepHistory", "fit_stages", "fit_steps",
+           "gradual_unfreezing_stages"]
 
 OptimizerSpec = float | keras.optimizers.Optimizer | Callable[[keras.Model], Any]
 
@@ -467,3 +469,70 @@ def fit_steps(
     elif history.best_step != steps:
         model.set_weights(best_weights)
     return history
+
+
+class L2SPModel(keras.Model):
+    """A model trained with L2-SP: its loss plus ``strength * ||theta - theta_anchor||^2``.
+
+    L2-SP (Li, Grandvalet & Davoine, 2018) anchors fine-tuning at the starting point instead
+    of at zero: the penalty pulls the named weights back towards the values they had when
+    this wrapper was made (the stage-1 encoder, for a second fine-tune), so the new task can
+    move them only as far as it gains from it. Written on ``compute_loss``, which every
+    backend's ``fit`` calls, so it runs on TensorFlow, JAX and PyTorch; the penalty is added
+    at every strength (0 included), so "strength 0 trains like the plain model" is a test of
+    the code path, not a shortcut.
+
+    Args:
+        model: The model to train (it keeps its layers and weights; this wraps it).
+        anchored: The weights to anchor (e.g. ``encoder.trainable_weights``), each one of
+            ``model.weights``; their current values are the anchor.
+        strength: The penalty's weight, a number >= 0 (per unit of squared distance).
+
+    Raises:
+        TypeError: ``model`` is not a Keras model, or ``anchored`` holds a non-variable.
+        ValueError: ``anchored`` is empty or holds a weight that is not the model's, or
+            ``strength`` is negative or not finite.
+
+    Example:
+        >>> anchored = L2SPModel(mrpc_model, encoder.trainable_weights, strength=1e-2)
+        >>> anchored.compile(optimizer, "binary_crossentropy"); anchored.fit(x, y)
+
+    Used in: 09_fine_tune_twice_without_forgetting.ipynb, ``utils.experiments.forgetting``.
+    """
+
+    def __init__(self, model: keras.Model, anchored: Sequence[Any], strength: float, **kwargs: Any):
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"L2SPModel needs a Keras model to wrap, got {type(model).__name__}.")
+        anchored = list(anchored)
+        if not anchored:
+            raise ValueError("anchored is empty: pass the weights to anchor, e.g. "
+                             "encoder.trainable_weights.")
+        own = {id(v) for v in model.weights}
+        for v in anchored:
+            if not isinstance(v, keras.Variable):
+                raise TypeError(f"anchored must hold Keras variables, got {type(v).__name__}.")
+            if id(v) not in own:
+                raise ValueError(f"anchored weight {v.path!r} is not a weight of {model.name!r}.")
+        strength = check_number("strength", strength, low=0.0)
+        super().__init__(name=kwargs.pop("name", f"l2sp_{model.name}"), **kwargs)
+        self.inner = model
+        self.strength = strength
+        # Plain tuples of paths and NumPy copies: Keras tracks Variables, not these.
+        self._anchor_paths = tuple(v.path for v in anchored)
+        self._anchor = tuple(np.array(ops.convert_to_numpy(v), copy=True) for v in anchored)
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        return self.inner(inputs, training=training)
+
+    def penalty(self) -> Any:
+        """``||theta - theta_anchor||^2`` over the anchored weights (a scalar tensor)."""
+        by_path = {v.path: v for v in self.inner.weights}
+        total = 0.0
+        for path, anchor in zip(self._anchor_paths, self._anchor):
+            total = total + ops.sum(ops.square(by_path[path] - anchor))
+        return total
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                    training=training)
+        return loss + self.strength * self.penalty()

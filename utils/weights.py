@@ -18,7 +18,9 @@ from typing import Any
 import keras
 import numpy as np
 
-__all__ = ["snapshot_weights", "restore_weights", "count_params", "weight_drift",
+from utils.validate import check_number
+
+__all__ = ["snapshot_weights", "restore_weights", "count_params", "weight_drift", "interpolate_weights",
            "is_statistic"]
 
 
@@ -217,3 +219,54 @@ def weight_drift(
         norm = np.sqrt(sum(float(np.sum(np.asarray(before[i], np.float64) ** 2)) for i in idx))
         drift[name] = float(delta / norm) if norm > 0 else float(delta)
     return drift
+
+
+def interpolate_weights(
+    start: Sequence[np.ndarray], end: Sequence[np.ndarray], alpha: float
+) -> list[np.ndarray]:
+    """The weights ``(1 - alpha) * start + alpha * end``, array by array (WiSE-FT).
+
+    Weight-space ensembling (Wortsman et al., 2022, "WiSE-FT") mixes a model before and after
+    a fine-tune: ``alpha = 0`` is ``start`` and ``alpha = 1`` is ``end``, exactly (each term
+    is multiplied by an exact 0 or 1); in between, the path often keeps most of both tasks.
+
+    Args:
+        start: A ``snapshot_weights`` list (e.g. the encoder after stage 1).
+        end: A snapshot of the same layer (e.g. after stage 2): same length and shapes.
+        alpha: Where on the line, in [0, 1].
+
+    Returns:
+        A new list of arrays (float arrays in their own dtype; integer arrays, such as
+        counters, must be equal in both and are copied).
+
+    Raises:
+        TypeError: ``start`` or ``end`` is not a list of numeric arrays.
+        ValueError: The lists differ in length, a shape or dtype, an integer array differs,
+            or ``alpha`` is outside [0, 1] or not finite.
+
+    Example:
+        >>> restore_weights(encoder, interpolate_weights(stage1, stage2, 0.5))
+
+    Used in: 09_fine_tune_twice_without_forgetting.ipynb, ``utils.experiments.forgetting``.
+    """
+    _check_snapshot("start", start)
+    _check_snapshot("end", end)
+    alpha = check_number("alpha", alpha, low=0.0, high=1.0)
+    if len(start) != len(end):
+        raise ValueError(f"start has {len(start)} arrays and end {len(end)}: interpolate two "
+                         "snapshot_weights() of the same layer.")
+    mixed = []
+    for i, (a, b) in enumerate(zip(start, end)):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape or a.dtype != b.dtype:
+            raise ValueError(f"array {i}: start is {a.dtype}{list(a.shape)} and end "
+                             f"{b.dtype}{list(b.shape)}; both must come from the same layer.")
+        if a.dtype.kind != "f":
+            if not np.array_equal(a, b):
+                raise ValueError(f"array {i} is {a.dtype} (not a float weight) and differs "
+                                 "between start and end: it cannot be interpolated.")
+            mixed.append(a.copy())
+            continue
+        w = a.dtype.type(alpha)
+        mixed.append(((a.dtype.type(1) - w) * a + w * b).astype(a.dtype, copy=False))
+    return mixed

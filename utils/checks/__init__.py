@@ -8,10 +8,11 @@ a hint instead of raising; NumPy scalars and 0-d arrays count as the numbers the
 
 Modules: ``core`` (``CheckResult``, ``WrongAnswer``), ``answers`` (the ``read_*`` helpers),
 ``general`` (a number in a range, an accuracy), ``vision`` (notebooks 00-02), ``tuning``
-(03-04), ``text`` (05-08).
+(03-04), ``text`` (05-08), ``forgetting`` (09).
 """
 
 from utils.checks.core import CheckResult
+from utils.checks.forgetting import check_lora_adapter_params, check_wise_alpha
 from utils.checks.general import check_accuracy, check_number_in_range
 from utils.checks.text import (
     check_bilstm_head_params,
@@ -39,12 +40,14 @@ __all__ = [
     "check_drift_ratios",
     "check_freeze_before_first_fit",
     "check_largest_safe_lr",
+    "check_lora_adapter_params",
     "check_most_confused",
     "check_number_in_range",
     "check_overkept_class",
     "check_recovery",
     "check_row_winners",
     "check_trainable_from_block_13",
+    "check_wise_alpha",
     "check_wider_backbone_probe",
     "check_worst_pairs",
     "check_zero_shot_spearman",

@@ -21,7 +21,7 @@ from utils.data.images import (
     load_flowers,
 )
 from utils.data.pairs import PAIR_COUNTS, PAIR_DATASETS, SentencePairs, load_pairs
-from utils.data.splits import pick_per_class, stratified_split
+from utils.data.splits import pick_per_class, replay_plan, stratified_split
 
 __all__ = [
     "AssetCorruptError",
@@ -37,5 +37,6 @@ __all__ = [
     "load_flowers",
     "load_pairs",
     "pick_per_class",
+    "replay_plan",
     "stratified_split",
 ]

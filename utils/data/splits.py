@@ -13,7 +13,7 @@ import numpy as np
 from utils import config
 from utils.validate import check_int, check_number
 
-__all__ = ["stratified_split", "pick_per_class", "check_fractions", "check_seed"]
+__all__ = ["stratified_split", "pick_per_class", "check_fractions", "check_seed", "replay_plan"]
 
 _PARTS = ("train", "validation", "test")
 
@@ -179,3 +179,57 @@ def pick_per_class(
             )
         keep += rng.choice(np.flatnonzero(labels == cls), n_per_class, replace=False).tolist()
     return np.sort(np.array(keep, dtype=np.int64))
+
+
+def replay_plan(n_new: int, n_old: int, fraction: float, rows: int, seed: Any = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows a replay stage trains on: ``rows`` rows, a ``fraction`` of them from the old task.
+
+    Replay (rehearsal) keeps a first task by mixing some of its examples into the second
+    task's batches. At a fixed budget of ``rows`` (optimizer steps x batch size, the same as
+    the stage without replay), ``round(fraction * rows)`` rows come from the old task and the
+    rest from the new one, so replay costs new-task rows, not extra compute. Each task's rows
+    go through a fresh seeded permutation of its examples, pass after pass, so no example is
+    seen twice before every example of its task is seen once; the two are shuffled together.
+
+    Args:
+        n_new: Examples of the new task (> 0).
+        n_old: Examples of the old task kept for replay (> 0, or 0 when ``fraction`` is 0).
+        fraction: Share of the rows from the old task, in [0, 1).
+        rows: Rows in the stage (> 0).
+        seed: Seed of the permutations and the shuffle (``TL_SEED`` when None).
+
+    Returns:
+        ``(from_old, index)``: a boolean array (row comes from the old task) and each row's
+        index into its own task's examples, both of length ``rows``.
+
+    Raises:
+        TypeError / ValueError: A count is not a positive integer, ``fraction`` is outside
+            [0, 1), or old rows are asked for while ``n_old`` is 0.
+
+    Example:
+        >>> from_old, index = replay_plan(len(mrpc), len(stsb), 0.25, steps * 32, seed=42)
+
+    Used in: 09_fine_tune_twice_without_forgetting.ipynb, ``utils.experiments.forgetting``.
+    """
+    n_new = check_int("n_new", n_new, 1)
+    n_old = check_int("n_old", n_old, 0)
+    rows = check_int("rows", rows, 1)
+    fraction = check_number("fraction", fraction, 0.0, 1.0, high_open=True)
+    rng = np.random.default_rng(check_seed(seed))
+    n_from_old = int(round(fraction * rows))
+    if n_from_old and not n_old:
+        raise ValueError(f"fraction {fraction} asks for {n_from_old} old-task rows but n_old is 0: "
+                         "pass the old task's examples, or fraction=0.")
+    if n_from_old == rows:
+        raise ValueError(f"fraction {fraction} of {rows} rows leaves no new-task row: use more rows "
+                         "or a smaller fraction.")
+
+    def cycle(n: int, k: int) -> np.ndarray:
+        passes = -(-k // n) if k else 0
+        return np.concatenate([rng.permutation(n) for _ in range(passes)] or [np.zeros(0, int)])[:k]
+
+    index = np.concatenate([cycle(n_new, rows - n_from_old), cycle(n_old, n_from_old)])
+    from_old = np.arange(rows) >= rows - n_from_old
+    order = rng.permutation(rows)
+    return from_old[order], index[order].astype(np.int64)

@@ -3,6 +3,7 @@
 * ``arms`` + ``double_finetune``: notebook 06's arms of stages (``run_arm``);
 * ``heads``: notebook 07's heads at one budget (``run_head_arm``);
 * ``self_training``: notebook 08's pseudo-label rounds (``run_self_training``);
+* ``forgetting``: notebook 09's second fine-tunes that try to keep task 1 (``forgetting.stage2``);
 * ``reports``: their tables over seeds.
 
 Notebooks call ``experiments.run_arm(...)`` etc.

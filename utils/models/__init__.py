@@ -6,11 +6,13 @@
 * ``pooling``: token vectors to one vector (mean, [CLS]) and Sentence-BERT pair features;
 * ``pairs``: cross-encoders, ``transfer_encoder`` (the second fine-tune), the models of 06;
 * ``heads``: [CLS]/mean/BiLSTM heads on token outputs and a head on two embeddings;
+* ``bi_encoder``: the encoder as a bi-encoder, top layers on cached activations (09);
 * ``inference``: fixed-shape prediction, token features, embeddings, cosine similarity.
 
 Notebooks call the names below as ``models.load_backbone(...)`` etc.
 """
 
+from utils.models.bi_encoder import BiEncoder, build_bi_encoder, cache_pairs
 from utils.models.encoder import (
     ENCODER_HF_PRESET,
     encoder_folder,
@@ -54,8 +56,8 @@ from utils.models.vision import BACKBONES, build_classifier, install_local_weigh
 
 __all__ = [
     "BACKBONES", "ENCODER_HF_PRESET", "HEADS", "POOLINGS", "TASKS", "TOKEN_INPUTS",
-    "ClsPool", "PairFeatures", "PairModels", "PairTokenizer",
-    "build_classifier", "build_cross_encoder", "build_embedding_head", "build_head",
+    "BiEncoder", "ClsPool", "PairFeatures", "PairModels", "PairTokenizer",
+    "build_bi_encoder", "build_classifier", "cache_pairs", "build_cross_encoder", "build_embedding_head", "build_head",
     "build_pair_classifier", "build_pair_models", "compute_cosine_similarity", "concat_rows",
     "cosine", "count_head_params", "embed_pairs", "encode_pairs", "encode_sentences",
     "encoder_folder", "encoder_layer_groups", "extract_token_features", "find_encoder",

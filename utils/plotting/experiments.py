@@ -11,7 +11,7 @@ import numpy as np
 
 from utils.validate import check_items, check_number, did_you_mean
 
-__all__ = ["plot_arm_stages", "plot_head_comparison", "plot_self_training"]
+__all__ = ["plot_arm_stages", "plot_frontier", "plot_head_comparison", "plot_self_training"]
 
 
 def _check_table(table: Any, metric: Any) -> None:
@@ -174,4 +174,63 @@ def plot_self_training(table: Any, metric: str = "dev_accuracy") -> Any:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+def plot_frontier(points: Any, curve: Any = None, x: str = "stsb_kept", y: str = "mrpc_gain",
+                  label: str = "label") -> Any:
+    """Gain on the new task against what the old task kept: one point per method x setting x seed.
+
+    Args:
+        points: A DataFrame with columns ``x``, ``y`` and ``label`` (one row per run); each
+            label gets its own marker and colour, its seeds drawn faintly and its mean boldly.
+        curve: Optional DataFrame with ``x``, ``y`` and ``alpha`` columns (the WiSE-FT line,
+            one row per alpha, seeds averaged), drawn through and annotated with alpha.
+        x, y: The axes' columns (default: STS-B Spearman kept, MRPC accuracy gained).
+        label: The column that names a method and setting.
+
+    Returns:
+        A matplotlib ``Figure`` (not shown): up and to the right is better on both tasks.
+
+    Raises:
+        TypeError: ``points`` (or ``curve``) is not a DataFrame.
+        KeyError: A named column is missing (the message lists the columns there are).
+
+    Example:
+        >>> plot_frontier(table, curve)
+
+    Used in: 09_fine_tune_twice_without_forgetting.ipynb.
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    for name, frame, needed in (("points", points, (x, y, label)), ("curve", curve, (x, y, "alpha"))):
+        if frame is None and name == "curve":
+            continue
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}.")
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise KeyError(f"{name} has no column {missing[0]!r}{did_you_mean(missing[0], frame.columns)}; "
+                           f"it has {list(frame.columns)}.")
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    markers = "osD^vP*Xh<>"
+    for i, (name, rows) in enumerate(points.groupby(label, sort=False)):
+        colour = f"C{i % 10}"
+        ax.scatter(rows[x], rows[y], color=colour, alpha=0.35, s=18, marker=markers[i % len(markers)])
+        ax.scatter(rows[x].mean(), rows[y].mean(), color=colour, s=80, edgecolor="black",
+                   marker=markers[i % len(markers)], label=f"{name} (n={len(rows)})", zorder=3)
+    if curve is not None:
+        ax.plot(curve[x], curve[y], color="black", lw=1.5, ls="--", zorder=2,
+                label="interpolation (WiSE-FT)")
+        for _, row in curve.iterrows():
+            ax.annotate(f"α={row['alpha']:g}", (row[x], row[y]), textcoords="offset points",
+                        xytext=(4, 4), fontsize=8)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xlabel(x.replace("_", " "))
+    ax.set_ylabel(y.replace("_", " "))
+    ax.set_title("Fine-tuning twice: new-task gain vs old-task kept (up and right is better)")
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    plt.close(fig)
     return fig
