@@ -16,8 +16,8 @@ keras_hub = pytest.importorskip("keras_hub")
 from utils import models  # noqa: E402
 
 
-def _encoder():
-    return keras_hub.models.BertBackbone(vocabulary_size=100, num_layers=1, num_heads=2,
+def _encoder(num_layers: int = 1):
+    return keras_hub.models.BertBackbone(vocabulary_size=100, num_layers=num_layers, num_heads=2,
                                          hidden_dim=16, intermediate_dim=32,
                                          max_sequence_length=16)
 
@@ -63,6 +63,9 @@ def built() -> dict[str, keras.Model]:
         out[f"head_{head}"] = models.build_head(head, hidden_dim=16, lstm_units=4)
         out[f"pair_classifier_{head}"] = models.build_pair_classifier(encoder, head,
                                                                       lstm_units=4)
+    bi = models.build_bi_encoder(_encoder(num_layers=2), top=1)
+    for field in ("lower", "sts", "mrpc", "joint"):
+        out[f"bi_encoder_{field}"] = getattr(bi, field)
     encoder.trainable = True
     out["embedding_head"] = models.build_embedding_head(16)
     backbone = models.load_backbone(weights=None, image_size=96)
@@ -79,6 +82,7 @@ MODELS = (
     + [f"pair_models_{p}_{f}" for p in ("mean", "cls") for f in ("stsb", "mrpc", "joint", "embed")]
     + [f"head_{h}" for h in ("cls", "mean", "bilstm")]
     + [f"pair_classifier_{h}" for h in ("cls", "mean", "bilstm")]
+    + [f"bi_encoder_{f}" for f in ("lower", "sts", "mrpc", "joint")]
     + ["embedding_head", "backbone", "classifier", "classifier_augment_fit_decides"]
 )
 

@@ -59,7 +59,8 @@ def build_bi_encoder(encoder: keras.Model, top: int = 2) -> BiEncoder:
 
     Args:
         encoder: ``models.load_text_encoder()`` (a KerasHub ``BertBackbone``).
-        top: How many transformer layers sit above the cut (1 .. num_layers).
+        top: How many transformer layers sit above the cut (1 .. num_layers - 1: at least one
+            stays below, cached; to train them all, fine-tune the encoder itself).
 
     Returns:
         A ``BiEncoder``: ``lower`` maps token arrays to the activations at the cut; ``sts``,
@@ -67,7 +68,7 @@ def build_bi_encoder(encoder: keras.Model, top: int = 2) -> BiEncoder:
 
     Raises:
         TypeError: ``encoder`` is not a KerasHub BERT backbone.
-        ValueError: ``top`` is not in 1 .. num_layers.
+        ValueError: ``top`` is not in 1 .. num_layers - 1.
 
     Example:
         >>> bi = build_bi_encoder(models.load_text_encoder(), top=2)
@@ -80,7 +81,11 @@ def build_bi_encoder(encoder: keras.Model, top: int = 2) -> BiEncoder:
     if not isinstance(encoder, keras.Model) or not layers:
         raise TypeError(f"build_bi_encoder needs a KerasHub BERT backbone "
                         f"(models.load_text_encoder()), got {type(encoder).__name__}.")
-    top = check_int("top", top, 1, len(layers))
+    if len(layers) < 2:
+        raise ValueError(f"build_bi_encoder needs an encoder with >= 2 transformer layers (one below "
+                         f"the cut, cached), {encoder.name!r} has {len(layers)}.")
+    # at least one layer below the cut: the cached part (and the padding mask's only user there)
+    top = check_int("top", top, 1, len(layers) - 1)
     ids = keras.Input((None,), dtype="int32", name="token_ids")
     seg = keras.Input((None,), dtype="int32", name="segment_ids")
     pad = keras.Input((None,), dtype="int32", name="padding_mask")
