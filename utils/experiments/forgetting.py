@@ -86,7 +86,6 @@ def train_steps(model: keras.Model, x: Mapping[str, np.ndarray], y: Any, steps: 
         return {k: np.asarray(v)[rows] for k, v in a.items()} if isinstance(a, Mapping) else np.asarray(a)[rows]
 
     model.compile(_optimizer(lr), loss=loss)
-    keras.utils.set_random_seed(seed)
     reset_dropout(model, seed)
     start = time.perf_counter()
     model.fit(take(x), take(y), batch_size=BATCH_SIZE, epochs=1, shuffle=False,
@@ -95,9 +94,10 @@ def train_steps(model: keras.Model, x: Mapping[str, np.ndarray], y: Any, steps: 
 
 
 def reset_dropout(model: keras.Model, seed: int) -> int:
-    """Restarts every random-number stream of ``model``'s layers (dropout) from ``seed``.
+    """Restarts every random-number stream ``model`` trains with (dropout) from ``seed``.
 
-    ``keras.utils.set_random_seed`` does not rewind the streams that layers already hold, so
+    It seeds Keras's global streams (``keras.utils.set_random_seed``), which does not rewind the
+    streams that layers already hold, and then rewinds those; without both
     the second of two otherwise identical ``fit`` calls would drop other units. Rewinding them
     gives every stage-2 method the same dropout masks as well as the same rows.
 
@@ -106,6 +106,7 @@ def reset_dropout(model: keras.Model, seed: int) -> int:
 
     Used in: 09_fine_tune_twice_without_forgetting.ipynb.
     """
+    keras.utils.set_random_seed(seed)  # the global streams too (PyTorch's dropout draws from them)
     count = 0
     for layer in model._flatten_layers(include_self=True):
         for generator in getattr(layer, "_seed_generators", []):
