@@ -65,8 +65,13 @@ $(VENV)/.jax: $(STAMP)
 NO_BACKEND := test_lab_smoke test_assets test_data test_faults test_bad_inputs_data test_checks \
 	test_checks_answers test_checks_examples test_exercises test_docstrings test_packaging \
 	test_readme test_notebooks_hygiene test_colab_cell test_colab_constraints test_full_profile_sizes \
-	test_backend_notebooks
-BACKEND_TESTS := tests $(foreach t,$(NO_BACKEND),--ignore=tests/$(t).py)
+	test_backend_notebooks test_test_selection
+# -m "not once": tests marked `once` (pyproject.toml) run in the TF pass only. They test
+# orchestration (NumPy arrays, stage order, files) around Keras ops that the unmarked tests run
+# on every backend, among them one end-to-end training test of each runner (run_arm: test_pair_
+# models' test_run_arm_stages_cache_and_summary; run_head_arm: test_heads; run_self_training:
+# test_self_training); each marked test says why.
+BACKEND_TESTS := tests $(foreach t,$(NO_BACKEND),--ignore=tests/$(t).py) -m "not once"
 test-jax: $(VENV)/.jax
 	KERAS_BACKEND=jax $(PYTEST) $(XDIST) $(BACKEND_TESTS)
 
@@ -119,8 +124,11 @@ results: install
 	TL_RECORD_RESULTS=1 $(PYTEST) --nbval-lax --nbval-cell-timeout=7200 $(foreach n,$(RECORDED),notebooks/$(n).ipynb)
 	$(BIN)/python tools/update_readme.py
 
+# Times every notebook alone (and the unit tests), records the notebooks' times in
+# results/notebook_times.json and re-renders README's notebook map from it.
 bench: install
-	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python benchmarks/time_notebooks.py --json benchmarks/out.json
+	KERAS_HOME=$(CURDIR)/.cache/keras $(BIN)/python benchmarks/time_notebooks.py
+	$(BIN)/python tools/update_readme.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

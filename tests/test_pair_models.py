@@ -48,6 +48,15 @@ def tiny_data():
     }
 
 
+@pytest.fixture(scope="module")
+def pair_models():
+    """One PairModels for every run_arm test, used as notebook 06 and the script use it: built
+    and compiled once, every arm started from the pretrained weights with fresh heads, and
+    finished stages cached under a fingerprint of data, params and seed (so tests with other
+    data never share results). Each model is traced or compiled once for all of them."""
+    return models.build_pair_models(tiny_encoder())
+
+
 def test_encode_pairs_shapes_segments_and_cache(tokenizer):
     pairs = make_pairs(3, "regression")
     x = models.encode_pairs(pairs, tokenizer)
@@ -168,8 +177,8 @@ def test_snapshot_restore_and_drift():
         weights.weight_drift(encoder, before[:2])
 
 
-def test_run_arm_stages_cache_and_summary(tokenizer, tiny_data):
-    pm = models.build_pair_models(tiny_encoder())
+def test_run_arm_stages_cache_and_summary(tokenizer, tiny_data, pair_models):
+    pm = pair_models
     params = experiments.ArmParams(epochs=1, batch_size=16, max_length=24, sentence_length=16,
                                    eval_batch_size=32)
     d = experiments.run_arm("D", tiny_data, params, seed=3, models=pm, tokenizer=tokenizer)
@@ -197,6 +206,11 @@ def test_run_arm_stages_cache_and_summary(tokenizer, tiny_data):
         experiments.summarize_runs([])
 
 
+# once (TF pass only): the script's own code is argparse, json, np.savez_compressed and a
+# temporary-file rename around run_arm; run_arm itself, with the same stage kinds the script's
+# arms A and B use, trains on every backend and on Colab's versions in
+# test_run_arm_stages_cache_and_summary, and the script is not part of the Colab course.
+@pytest.mark.once
 def test_double_finetune_script_quick_smoke(tmp_path):
     import importlib.util
     import json
@@ -235,11 +249,16 @@ def test_double_finetune_script_quick_smoke(tmp_path):
                 assert len(scores) == len(npz["stsb_dev_labels"])
 
 
-def test_control_arms_match_steps_shuffle_scores_and_reverse(tokenizer, tiny_data):
+# once (TF pass only): the control arms differ from arms B/D/E only in the NumPy arrays a stage
+# is given (_stage_arrays: more MRPC batches, permuted scores) and in stage order; every model they
+# fit (stsb, mrpc) and every evaluation they run is the one test_run_arm_stages_cache_and_summary
+# trains and evaluates on every backend and on Colab's versions.
+@pytest.mark.once
+def test_control_arms_match_steps_shuffle_scores_and_reverse(tokenizer, tiny_data, pair_models):
     from utils.experiments import double_finetune as df
 
     data = dict(tiny_data, stsb_train=make_pairs(48, "regression", 1))  # 3 STS-B + 2 MRPC batches
-    pm = models.build_pair_models(tiny_encoder())
+    pm = pair_models
     params = experiments.ArmParams(epochs=1, batch_size=16, max_length=24, sentence_length=16,
                                    eval_batch_size=32)
     ctx = experiments.prepare_arm(data, params, 3, pm, tokenizer)

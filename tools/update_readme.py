@@ -1,9 +1,15 @@
-"""Renders README.md's "Findings" and "Backends" sections (and a figure) from results/.
+"""Renders README.md's notebook map, "Findings" and "Backends" sections (and a figure) from results/.
 
 Every number on the front page comes from a results file that a command regenerates:
 * results/double_finetune_full.json  <- scripts/double_finetune.py (GPU, full profile)
 * results/NN_notebook.<profile>.json <- `make results` (notebooks run with TL_RECORD_RESULTS=1)
 * results/backends.json              <- `make test-backends` (benchmarks/backend_notebooks.py)
+* results/notebook_times.json        <- `make bench` (benchmarks/time_notebooks.py): the map's
+  runtime column and the sentence below it; an entry not made by the bench says where it came from
+
+The map has one row per course notebook in notebooks/, in file order. Its title and question
+cells are prose, edited in README.md and kept as they are; a new notebook's row starts from the
+notebook's first heading. The runtime and Colab cells are rendered.
 
 Usage:  python tools/update_readme.py          # rewrite README.md's section + figure
         python tools/update_readme.py --check  # exit 1 if README.md is out of date
@@ -12,7 +18,9 @@ Usage:  python tools/update_readme.py          # rewrite README.md's section + f
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +33,9 @@ RESULTS = ROOT / "results"
 START, END = "<!-- findings:start -->", "<!-- findings:end -->"
 BACKENDS_START, BACKENDS_END = "<!-- backends:start -->", "<!-- backends:end -->"
 BACKENDS = RESULTS / "backends.json"
+MAP_START, MAP_END = "<!-- notebook-map:start -->", "<!-- notebook-map:end -->"
+TIMES = RESULTS / "notebook_times.json"
+NOT_MEASURED = "not yet measured"
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 DOUBLE = RESULTS / "double_finetune_full.json"
 FIGURE = RESULTS / "double_finetune_full.png"
@@ -266,6 +277,116 @@ def render_backends() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _sync():
+    """tools/sync_notebooks.py (the course's notebook list, Colab URLs) as a module."""
+    spec = importlib.util.spec_from_file_location("sync_notebooks", ROOT / "tools" / "sync_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# A map row: | [title](notebooks/NAME.ipynb) | question | runtime | Colab badge |
+MAP_ROW = re.compile(r"^\| \[(?P<title>[^\]]+)\]\(notebooks/(?P<name>[^)]+\.ipynb)\) \| "
+                     r"(?P<question>.*?) \| [^|]* \| [^|]* \|$")
+
+
+def format_seconds(seconds: float) -> str:
+    """A runtime cell: ``53 s`` below 100 s, else minutes with one decimal (``2.6 min``)."""
+    return f"{seconds:.0f} s" if seconds < 100 else f"{seconds / 60:.1f} min"
+
+
+def load_times(path: Path | None = None) -> dict:
+    """The timing record (``make bench``); an empty one when the file does not exist yet."""
+    path = TIMES if path is None else path
+    if not path.is_file():
+        return {"notebooks": {}, "notes": []}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def time_cell(times: dict, name: str) -> str:
+    """A notebook's runtime cell, or "not yet measured" when the record has no time for it."""
+    seconds = times.get("notebooks", {}).get(name, {}).get("seconds")
+    return NOT_MEASURED if seconds is None else format_seconds(seconds)
+
+
+def _heading(path: Path) -> tuple[str, str]:
+    """A new row's title and question from the notebook's first heading (``# 09 · Title: more``)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    text = next(("".join(c["source"]).strip() for c in cells if c["cell_type"] == "markdown"), "")
+    line = text.splitlines()[0].lstrip("#").strip() if text else path.stem
+    title, _, rest = line.partition(":")
+    title = re.sub(r"^\d\d\s*·\s*", "", title).strip()
+    return f"{path.name[:2]} · {title}", rest.strip() or "—"
+
+
+def _numbers(names: list[str]) -> str:
+    nums = [n[:2] for n in names]
+    return nums[0] if len(nums) == 1 else ", ".join(nums[:-1]) + " and " + nums[-1]
+
+
+def runtime_sentence(times: dict, names: list[str]) -> str:
+    """Where the runtime column comes from: a line per source (its notebooks, machine, load and
+    notes), the notebooks not yet measured, the record's notes, and what ran on a GPU."""
+    record = times.get("notebooks", {})
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        if record.get(name, {}).get("seconds") is not None:
+            groups.setdefault(record[name]["source"], []).append(name)
+    lines = ["Runtimes (quick profile, each notebook alone) from "
+             "[`results/notebook_times.json`](results/notebook_times.json)"
+             + (", by source:" if groups else ": none recorded yet (`make bench`)."), ""]
+    for source, members in groups.items():
+        entries = [record[n] for n in members]
+        details = sorted({f"{e['machine']}, {e['cores']} cores" for e in entries if e.get("machine")})
+        loads = [v for e in entries for v in e.get("load_1min", [])]
+        if loads:
+            low, high = f"{min(loads):.1f}", f"{max(loads):.1f}"
+            details.append(f"1-minute load average {low}" + ("" if low == high else f" to {high}")
+                           + ", the run itself included")
+        details += sorted({f"threads: {e['threads']}" for e in entries if e.get("threads")})
+        details += list(dict.fromkeys(e["note"] for e in entries if e.get("note")))
+        lines.append(f"- **{_numbers(members)}**: {source}" + "".join(f"; {d}" for d in details) + ".")
+    missing = [n for n in names if n not in {m for group in groups.values() for m in group}]
+    tail = [f"{NOT_MEASURED.capitalize()}: {_numbers(missing)}."] if missing else []
+    tail += times.get("notes", [])
+    gpu = []
+    if DOUBLE.is_file():
+        report = json.loads(DOUBLE.read_text(encoding="utf-8"))
+        device = report.get("hardware", {}).get("device", "")
+        if device.startswith(("gpu", "cuda")) and report.get("wall_seconds") is not None:
+            gpu.append(f"the case study's reference run below ({len(report['runs'])} fine-tuning "
+                       f"runs in {report['wall_seconds']:.0f} s, {device})")
+    for path in sorted(RESULTS.glob("[0-9][0-9]_*.full.json")):
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if "accelerator: cpu" not in payload.get("hardware", "accelerator: cpu"):
+            gpu.append(f"{payload['notebook']} ({_where(payload).strip(' []')})")
+    tail.append("Full-profile runtimes on a GPU have been measured for " + " and ".join(gpu) + " only."
+                if gpu else "No full-profile runtime on a GPU has been recorded yet.")
+    return "\n".join(lines) + ("\n\n" if groups else "") + " ".join(tail) + "\n"
+
+
+def render_map(readme: str, times: dict | None = None, notebooks: list[Path] | None = None) -> str:
+    """The notebook map: a row per notebook in notebooks/ (prose kept from ``readme``), the
+    runtime column and the sentence below it from the timing record, the Colab badges."""
+    sync = _sync()
+    times = load_times() if times is None else times
+    notebooks = sync.course_notebooks() if notebooks is None else notebooks
+    old = readme.split(MAP_START, 1)[1].split(MAP_END, 1)[0] if MAP_START in readme else ""
+    prose = {m["name"]: (m["title"], m["question"])
+             for m in map(MAP_ROW.match, old.splitlines()) if m}
+    record = times.get("notebooks", {})
+    cores = {record[p.name].get("cores") for p in notebooks
+             if record.get(p.name, {}).get("seconds") is not None}
+    column = f"quick, {cores.pop()} CPU cores" if len(cores) == 1 and None not in cores else "quick"
+    badge = "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+    lines = [f"| notebook | the question it answers | {column} | Colab |", "|---|---|---|---|"]
+    for path in notebooks:
+        title, question = prose.get(path.name) or _heading(path)
+        lines.append(f"| [{title}](notebooks/{path.name}) | {question} | "
+                     f"{time_cell(times, path.name)} | {badge}({sync.colab_url(path)}) |")
+    return "\n".join(lines) + "\n\n" + runtime_sentence(times, [p.name for p in notebooks])
+
+
 def _replace(readme: str, start: str, end: str, body: str) -> str:
     if start not in readme or end not in readme:
         raise KeyError(f"README.md lacks the {start} ... {end} markers")
@@ -280,14 +401,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     try:
-        new = _replace(readme, START, END, render(write_figure=not args.check))
+        new = _replace(readme, MAP_START, MAP_END, render_map(readme))
+        new = _replace(new, START, END, render(write_figure=not args.check))
         new = _replace(new, BACKENDS_START, BACKENDS_END, render_backends())
     except KeyError as err:
         print(err.args[0])
         return 1
     if args.check:
         if new != readme or (DOUBLE.is_file() and not FIGURE.is_file()):
-            print("README.md findings are stale: run python tools/update_readme.py")
+            print("README.md's notebook map, findings or backends are stale: run "
+                  "python tools/update_readme.py")
             return 1
         return 0
     (ROOT / "README.md").write_text(new, encoding="utf-8")
