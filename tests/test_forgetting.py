@@ -289,6 +289,50 @@ def _tasks(bi):
     return tasks
 
 
+def test_linear_probe_trains_the_shared_head_on_cached_features_and_leaves_the_encoder():
+    from utils.experiments import forgetting
+
+    bi = models.build_bi_encoder(_backbone(), top=1)
+    x, _ = _cached(bi, 16, 0)
+    labels = np.arange(16) % 2
+    top, head = forgetting.top_snapshot(bi), forgetting.head_snapshot(bi)
+    forgetting.probe_head(bi, x, labels, seed=0, epochs=2)
+    assert all(np.array_equal(a, b) for a, b in zip(forgetting.top_snapshot(bi), top)), "LP leaves the encoder"
+    assert not all(np.array_equal(a, b) for a, b in zip(forgetting.head_snapshot(bi), head)), "LP trains the head"
+    # the head model and the MRPC model share the head's layers: the same probabilities
+    np.testing.assert_allclose(bi.head.predict(bi.features.predict(x, verbose=0), verbose=0),
+                               bi.mrpc.predict(x, verbose=0), atol=1e-6)
+    # the probe starts from a fresh, seeded head: what an earlier stage left there does not matter
+    probed = forgetting.head_snapshot(bi)
+    forgetting.set_head(bi, [w + 1.0 for w in probed])
+    forgetting.probe_head(bi, x, labels, seed=0, epochs=2)
+    assert all(np.array_equal(a, b) for a, b in zip(forgetting.head_snapshot(bi), probed))
+    with pytest.raises(ValueError, match="epochs"):
+        forgetting.probe_head(bi, x, labels, seed=0, epochs=0)
+
+
+def test_sequential_controls_count_steps_shuffle_stage_1_and_reverse_the_order():
+    from utils.experiments import forgetting
+
+    bi = models.build_bi_encoder(_backbone(), top=1)
+    tasks = _tasks(bi)
+    pretrained = forgetting.top_snapshot(bi)
+    out = forgetting.sequential_controls(bi, tasks, pretrained, steps_1=2, steps_2=1, lr_1=1e-2, lr_2=1e-2, seed=0)
+    assert list(out) == list(forgetting.CONTROLS)
+    assert {a: r["steps"] for a, r in out.items()} == {"A": 1, "A+": 3, "B": 3, "S": 3, "R": 3}
+    # S's stage 1 sees the same sentences with the scores permuted (Spearman on 16 pairs may not
+    # tell the two stage-1 encoders apart, so the targets are checked)
+    shuffled = forgetting._shuffled_scores(tasks, 0)
+    (x, scores), (x_s, scores_s) = tasks["stsb_train"], shuffled["stsb_train"]
+    assert x_s is x and sorted(scores_s) == sorted(scores) and list(scores_s) != list(scores)
+    assert shuffled["mrpc_train"] is tasks["mrpc_train"]
+    # R's first stage is A exactly; its STS-B stage then moves the encoder under A's head
+    assert out["R"]["mrpc_test_after_1"] == out["A"]["mrpc_test"]
+    assert out["R"]["stsb_dev"] != out["A"]["stsb_dev"]
+    with pytest.raises(ValueError, match="steps_1"):
+        forgetting.sequential_controls(bi, tasks, pretrained, 0, 1, 1e-2, 1e-2, seed=0)
+
+
 def test_every_stage2_method_starts_from_stage_1_and_takes_the_same_steps():
     from utils.experiments import forgetting
 

@@ -6,6 +6,9 @@ Every number on the front page comes from a results file that a command regenera
 * results/backends.json              <- `make test-backends` (benchmarks/backend_notebooks.py)
 * results/notebook_times.json        <- `make bench` (benchmarks/time_notebooks.py): the map's
   runtime column and the sentence below it; an entry not made by the bench says where it came from
+* results/09_*.full.json, else results/seeds/09_*.quick.seed*.json <- notebook 09 (full profile),
+  else its seed sweep (benchmarks/seed_sweep.py): the "without forgetting" table and its frontier
+  figure (results/09_frontier.png)
 
 The map has one row per course notebook in notebooks/, in file order. Its title and question
 cells are prose, edited in README.md and kept as they are; a new notebook's row starts from the
@@ -39,6 +42,8 @@ NOT_MEASURED = "not yet measured"
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 DOUBLE = RESULTS / "double_finetune_full.json"
 FIGURE = RESULTS / "double_finetune_full.png"
+FORGET = "09_fine_tune_twice_without_forgetting"
+FRONTIER = RESULTS / "09_frontier.png"
 ARM_NAMES = {"A": "A · MRPC only", "B": "B · STS-B → MRPC", "C": "C · joint (both at once)",
              "D": "D · STS-B → MRPC → joint", "E": "E · MRPC as scores merged with STS-B",
              "A+": "A⁺ · MRPC only, B's optimizer steps (control)",
@@ -167,6 +172,81 @@ def plot_double(summary: dict) -> None:
     plt.close(fig)
 
 
+def forgetting_record() -> tuple[str, list[dict], list[dict], dict] | None:
+    """Notebook 09's runs: its full-profile record, else its quick seed sweep merged (or None)."""
+    full = results.load_results(FORGET, "full", RESULTS)
+    if full is not None:
+        m = full["metrics"]
+        return "full", m["runs"], m["curve"], {"seeds": m["seeds"], "where": _where(full), "steps_2": m["steps_2"]}
+    sweep = results.load_seed_records(FORGET, "quick", RESULTS)
+    if len(sweep) < 2:
+        return None
+    runs = [r for rec in sweep for r in rec["metrics"]["runs"]]
+    curve = [c for rec in sweep for c in rec["metrics"]["curve"]]
+    hardware = {rec.get("hardware") for rec in sweep}
+    where = f" [{hardware.pop()}, {sum(rec['wall_seconds'] for rec in sweep):.0f} s in all]" if len(hardware) == 1 else ""
+    return "quick", runs, curve, {"seeds": [rec["seed"] for rec in sweep], "where": where,
+                                  "steps_2": sweep[0]["metrics"]["steps_2"],
+                                  "passed": sum(rec["passed"] for rec in sweep)}
+
+
+def forgetting_section(write_figure: bool) -> str | None:
+    """Notebook 09's frontier: each method vs naive, paired 95 % intervals over seeds, and its figure."""
+    found = forgetting_record()
+    if found is None:
+        return None
+    import pandas as pd
+
+    profile, runs, curve, info = found
+    table = pd.DataFrame(runs)
+    only = table[table.label == "MRPC only"].set_index("seed")["mrpc_test"]
+    table["mrpc_gain"] = table["mrpc_test"] - table["seed"].map(only)
+    table["stsb_kept"] = table["stsb_dev"]
+    naive = table[table.label == "naive"].set_index("seed")
+    seeds = sorted(naive.index)
+    source = (f"`results/{FORGET}.full.json`" if profile == "full" else
+              f"the quick profile's seed sweep (`results/seeds/`, `benchmarks/seed_sweep.py`; "
+              f"every cell passed on {info['passed']} of {len(seeds)} seeds)")
+    lines = ["### Fine-tune twice without forgetting (notebook 09, " + profile + " profile)", "",
+             f"Stage 1 on STS-B, then stage 2 on MRPC by each method, every one {info['steps_2']} optimizer "
+             f"steps from the same stage-1 weights and linear probe; seeds {', '.join(map(str, seeds))}, "
+             f"paired; from {source}{info['where']}. Differences with the naive stage 2: mean and paired "
+             "95 % t-interval over seeds (ddof = 1). STS-B: dev Spearman of the encoder's cosine after "
+             "stage 2 (report half); MRPC: test accuracy.", "",
+             "| method | trainable weights | STS-B Spearman kept | STS-B vs naive | MRPC test accuracy | MRPC vs naive |",
+             "|---|---|---|---|---|---|"]
+
+    def versus(group: pd.DataFrame, col: str) -> str:
+        g = group.set_index("seed").loc[seeds, col].to_numpy()
+        if group.label.iloc[0] == "naive":
+            return "—"
+        ci = metrics.paired_interval(naive.loc[seeds, col].to_numpy(), g)
+        return f"{ci['mean']:+.3f} [{ci['low']:+.3f}, {ci['high']:+.3f}] ({ci['wins']}/{ci['n']} up)"
+
+    for label, group in table.groupby("label", sort=False):
+        if sorted(group.seed) != seeds:
+            continue
+        lines.append(f"| {label} | {int(group.trainable.iloc[0]):,} | {_ms(group.stsb_dev.tolist())} | "
+                     f"{versus(group, 'stsb_dev')} | {_ms(group.mrpc_test.tolist())} | {versus(group, 'mrpc_test')} |")
+    stage1 = naive["stsb_after_1"]
+    lines += ["", f"After stage 1 the encoder's STS-B Spearman was {_ms(stage1.tolist())}; MRPC only (no stage 1) "
+              f"reached {_ms(only.loc[seeds].tolist())} on MRPC.", "",
+              f"![fine-tune twice without forgetting](results/{FRONTIER.name})"]
+    if write_figure:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from utils import plotting
+
+        frame = pd.DataFrame(curve)
+        frame["mrpc_gain"] = frame["mrpc_test"] - frame["seed"].map(only)
+        frame["stsb_kept"] = frame["stsb_dev"]
+        mean = frame.groupby("alpha", as_index=False)[["mrpc_gain", "stsb_kept"]].mean()
+        fig = plotting.plot_frontier(table, mean, x="stsb_kept", y="mrpc_gain")
+        fig.savefig(FRONTIER, dpi=110, metadata={"Software": None})
+    return "\n".join(lines)
+
+
 def _where(payload: dict) -> str:
     """How a notebook's result was made: hardware and wall time, when the file says."""
     parts = [payload[k] if k == "hardware" else f"{payload[k]:.0f} s"
@@ -229,6 +309,9 @@ def render(write_figure: bool = True) -> str:
                   "", *facts, ""]
     if GRID.is_file():
         parts += [grid_section(results.load_results("04_strategy_grid", "full", RESULTS)), ""]
+    forgetting = forgetting_section(write_figure)
+    if forgetting:
+        parts += [forgetting, ""]
     if DOUBLE.is_file():
         section, summary = double_finetune_section(json.loads(DOUBLE.read_text()))
         parts += [section, ""]
@@ -408,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
         print(err.args[0])
         return 1
     if args.check:
-        if new != readme or (DOUBLE.is_file() and not FIGURE.is_file()):
+        if new != readme or (DOUBLE.is_file() and not FIGURE.is_file()) or (
+                forgetting_record() is not None and not FRONTIER.is_file()):
             print("README.md's notebook map, findings or backends are stale: run "
                   "python tools/update_readme.py")
             return 1

@@ -19,7 +19,7 @@ from typing import Any
 
 from utils import config
 
-__all__ = ["RESULTS_DIR", "describe_hardware", "record_results", "load_results"]
+__all__ = ["RESULTS_DIR", "describe_hardware", "load_results", "load_seed_records", "record_results"]
 
 RESULTS_DIR = config.PROJECT_ROOT / "results"
 _IMPORTED = time.monotonic()  # notebooks import utils in their first code cell: wall time counts from here
@@ -173,3 +173,41 @@ def load_results(notebook: str, profile: str, directory: Path | None = None) -> 
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_seed_records(notebook: str, profile: str = "quick", directory: Path | None = None) -> list[dict[str, Any]]:
+    """The records of a seed sweep (``benchmarks/seed_sweep.py``), one per seed, by seed.
+
+    Each is ``<directory>/seeds/<notebook>.<profile>.seed<N>.json``: the notebook's own record
+    of that seed's run plus ``passed`` (every cell ran without error) and ``errors``.
+
+    Args:
+        notebook: The notebook's file stem.
+        profile: The profile of the sweep.
+        directory: The results folder; None means the project's ``results/``.
+
+    Returns:
+        The records sorted by seed; an empty list when no sweep was recorded.
+
+    Raises:
+        ValueError: A record is not valid JSON (its file is named) or not of this notebook.
+
+    Example:
+        >>> load_seed_records("09_fine_tune_twice_without_forgetting", directory=Path("/nowhere"))
+        []
+
+    Used in: 09_fine_tune_twice_without_forgetting.ipynb.
+    """
+    _check_stem(notebook)
+    config.get_profile(profile)
+    records = []
+    for path in sorted((_folder(directory) / "seeds").glob(f"{notebook}.{profile}.seed*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path} is not valid JSON ({err}): rerun benchmarks/seed_sweep.py for it.") from err
+        if record.get("notebook") != notebook or "seed" not in record:
+            raise ValueError(f"{path} is not a record of {notebook} (notebook={record.get('notebook')!r}): "
+                             "remove it or rerun benchmarks/seed_sweep.py.")
+        records.append(record)
+    return sorted(records, key=lambda r: r["seed"])

@@ -12,7 +12,9 @@ The steps, each its own function so the notebook can show them one at a time:
 * ``train_steps``: exactly ``steps`` optimizer steps on seeded passes over the rows;
 * ``probe_head``: the linear probe of the MRPC head on frozen stage-1 features;
 * ``stage2``: one method (``METHODS``) from the stage-1 weights, scored on both tasks;
-* ``interpolation_curve``: WiSE-FT's line between the stage-1 and stage-2 weights.
+* ``interpolation_curve``: WiSE-FT's line between the stage-1 and stage-2 weights;
+* ``sequential_controls``: notebook 06's question on the same machinery: does stage 1 help
+  MRPC, against MRPC only at equal steps, stage 1 on shuffled scores, and the reverse order.
 """
 
 from __future__ import annotations
@@ -32,12 +34,15 @@ from utils.models.bi_encoder import BiEncoder, build_bi_encoder
 from utils.training import L2SPModel
 from utils.validate import check_choice, check_int, check_number
 
-__all__ = ["METHODS", "head_snapshot", "interpolation_curve", "score", "mrpc_accuracy", "probe_head",
+__all__ = ["CONTROLS", "METHODS", "head_snapshot", "sequential_controls", "interpolation_curve", "score", "mrpc_accuracy", "probe_head",
            "reset_dropout", "set_head", "set_top", "stage1", "stage2", "stsb_spearman", "top_snapshot", "train_steps"]
 
 # Each method's settings (the notebook's table says what each one does).
 METHODS = ("naive", "partial", "lora", "replay", "l2sp", "mrpc_only", "joint")
 BATCH_SIZE = 32
+# The case study's arms and controls (sequential_controls)
+CONTROLS = {"A": "MRPC only", "A+": "MRPC only, B's steps", "B": "STS-B -> MRPC",
+            "S": "shuffled STS-B -> MRPC", "R": "MRPC -> STS-B"}
 
 
 def stsb_spearman(bi: BiEncoder, cached: Mapping[str, np.ndarray], scores: np.ndarray) -> float:
@@ -117,18 +122,37 @@ def reset_dropout(model: keras.Model, seed: int) -> int:
 
 def probe_head(bi: BiEncoder, x: Mapping[str, np.ndarray], labels: np.ndarray, seed: int,
                epochs: int = 20) -> None:
-    """LP: trains the MRPC head alone (encoder frozen), the start of every stage-2 method.
+    """LP: trains the MRPC head alone on the frozen encoder, the start of every stage-2 method.
+
+    The encoder does not change during a linear probe, so its pair features are computed once
+    (inference mode: no dropout) and ``bi.head`` trains on them: ``epochs`` passes of Adam(1e-3)
+    over a (N, 2 * hidden) array instead of ``epochs`` passes through the top layers. The head
+    starts from its initializers drawn with ``seed``, so a probe depends on the encoder, the
+    rows and the seed only, not on what an earlier stage left in the head.
 
     Used in: 09_fine_tune_twice_without_forgetting.ipynb.
     """
-    for layer in bi.top_layers:
-        layer.trainable = False
+    if bi.features is None or bi.head is None:
+        raise TypeError("probe_head needs a BiEncoder from models.build_bi_encoder (it has no features/head "
+                        "models); rebuild it with the current utils.")
+    epochs = check_int("epochs", epochs, 1)
+    features = np.asarray(bi.features.predict(dict(x), batch_size=256, verbose=0), dtype="float32")
     keras.utils.set_random_seed(seed)
-    bi.mrpc.compile(keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
-    bi.mrpc.fit(dict(x), np.asarray(labels, "float32"), batch_size=BATCH_SIZE, epochs=epochs,
-                verbose=0)
-    for layer in bi.top_layers:
-        layer.trainable = True
+    _fresh_head(bi, seed)  # a probe never starts from what an earlier stage left in the head
+    bi.head.compile(keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    bi.head.fit(features, np.asarray(labels, "float32"), batch_size=BATCH_SIZE, epochs=epochs, verbose=0)
+
+
+def _fresh_head(bi: BiEncoder, seed: int) -> None:
+    """Draws the head's weights again from each layer's own initializers, seeded."""
+    for layer in bi.head_layers:
+        for weight in layer.weights:
+            name = weight.path.split("/")[-1]  # kernel, bias, gamma, beta
+            init = getattr(layer, f"{name}_initializer")
+            config = init.get_config()
+            if "seed" in config:
+                init = init.__class__.from_config({**config, "seed": seed})
+            weight.assign(init(weight.shape, dtype=weight.dtype))
 
 
 def score(bi: BiEncoder, tasks: Mapping[str, tuple], select: bool = False) -> dict[str, float]:
@@ -332,3 +356,80 @@ def interpolation_curve(bi: BiEncoder, tasks: Mapping[str, tuple], start: list[n
         rows.append({"alpha": float(alpha), **score(bi, tasks, select="stsb_select" in tasks)})
     set_top(bi, end)
     return rows
+
+
+def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: list[np.ndarray],
+                        steps_1: int, steps_2: int, lr_1: float, lr_2: float, seed: int) -> dict[str, dict]:
+    """Fine-tune twice against its controls, every stage a counted number of optimizer steps.
+
+    * ``A``: MRPC only, ``steps_2`` steps from the pretrained weights;
+    * ``A+``: MRPC only for ``steps_1 + steps_2`` steps (B's total: more training, no STS-B);
+    * ``B``: STS-B for ``steps_1`` steps, then MRPC for ``steps_2`` (the cosine head of stage 1
+      is the encoder itself, so STS-B after stage 2 is what the encoder kept);
+    * ``S``: as B, but stage 1 regresses *shuffled* STS-B scores (same sentences, same steps,
+      no similarity signal): does B's gain need what STS-B teaches?
+    * ``R``: the reverse order, A's MRPC stage then ``steps_1`` steps of STS-B, MRPC scored
+      with its head kept: the forgetting of MRPC.
+
+    Each MRPC stage starts from its own linear probe (``probe_head``, LP-FT); every stage uses
+    the same seed, so the rows and dropout masks of a stage are the same in every arm.
+
+    Args:
+        bi: The ``BiEncoder``; its top layers and head are overwritten.
+        tasks: As for ``stage2``.
+        pretrained: ``top_snapshot`` of the downloaded weights.
+        steps_1, steps_2: Optimizer steps of the STS-B and the MRPC stage.
+        lr_1, lr_2: Their peak learning rates.
+        seed: Seed of the rows, the shuffled scores and Keras.
+
+    Returns:
+        ``{arm: record}`` with ``mrpc_dev``, ``mrpc_test`` and ``stsb_dev`` after the arm, its
+        ``steps``; B and S add ``stsb_after_1`` (after their first stage), R adds
+        ``mrpc_test_after_1`` and ``mrpc_dev_after_1`` (after its MRPC stage).
+
+    Raises:
+        ValueError: ``steps_1``/``steps_2`` below 1 or a rate <= 0 (the value is named).
+
+    Example:
+        >>> out = sequential_controls(bi, tasks, forgetting.top_snapshot(bi), 40, 40, 1e-4, 1e-3, 42)
+        >>> out["B"]["mrpc_test"] - out["A"]["mrpc_test"]  # does stage 1 help MRPC?
+
+    Used in: 06_double_fine_tuning.ipynb.
+    """
+    steps_1, steps_2 = check_int("steps_1", steps_1, 1), check_int("steps_2", steps_2, 1)
+    lr_1 = check_number("lr_1", lr_1, 0.0, low_open=True)
+    lr_2 = check_number("lr_2", lr_2, 0.0, low_open=True)
+    x_mrpc, y_mrpc = tasks["mrpc_train"]
+
+    def mrpc_stage(start: list[np.ndarray], steps: int) -> dict[str, Any]:
+        set_top(bi, start)
+        probe_head(bi, x_mrpc, y_mrpc, seed=seed)
+        record = stage2("naive", bi, tasks, start, head_snapshot(bi), steps, lr_2, seed)
+        return {k: record[k] for k in ("mrpc_dev", "mrpc_test", "stsb_dev", "end", "end_head")}
+
+    def sts_stage(stage_tasks: Mapping[str, tuple]) -> tuple[list[np.ndarray], float]:
+        set_top(bi, pretrained)
+        end = stage1(bi, stage_tasks, steps_1, lr_1, seed)
+        return end, stsb_spearman(bi, *tasks["stsb_dev"])
+
+    out = {"A": {**mrpc_stage(pretrained, steps_2), "steps": steps_2},
+           "A+": {**mrpc_stage(pretrained, steps_1 + steps_2), "steps": steps_1 + steps_2}}
+    for arm, stage_tasks in (("B", tasks), ("S", _shuffled_scores(tasks, seed))):
+        s1, after_1 = sts_stage(stage_tasks)
+        out[arm] = {**mrpc_stage(s1, steps_2), "steps": steps_1 + steps_2, "stsb_after_1": after_1}
+    # R: A's encoder and head, then STS-B; MRPC read with A's head on the moved encoder
+    set_top(bi, out["A"]["end"])
+    set_head(bi, out["A"]["end_head"])
+    stage1(bi, tasks, steps_1, lr_1, seed)
+    out["R"] = {**score(bi, tasks), "steps": steps_1 + steps_2, "mrpc_test_after_1": out["A"]["mrpc_test"],
+                "mrpc_dev_after_1": out["A"]["mrpc_dev"]}
+    for record in out.values():
+        record.pop("end", None)
+        record.pop("end_head", None)
+    return out
+
+
+def _shuffled_scores(tasks: Mapping[str, tuple], seed: int) -> dict[str, tuple]:
+    """``tasks`` with STS-B's training scores permuted (seeded): the sentences without their signal."""
+    x, scores = tasks["stsb_train"]
+    return {**tasks, "stsb_train": (x, np.random.default_rng(seed + 1).permutation(np.asarray(scores)))}

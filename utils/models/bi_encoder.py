@@ -14,7 +14,10 @@ affordable on a CPU (notebook 09's quick profile).
 * ``mrpc``: cached pair -> P(paraphrase), a Dense head on ``[u * v, |u - v|]`` of the
   normalised embeddings (``PairFeatures``, after a LayerNormalization);
 * ``joint``: cached pair -> both, for replay and joint training (a per-task sample weight
-  says which output a row trains).
+  says which output a row trains);
+* ``features`` and ``head``: the MRPC model in two halves, cached pair -> pair features and
+  pair features -> P(paraphrase) (the same layers): a linear probe computes the features of
+  the frozen encoder once and trains ``head`` alone on them.
 
 A cached pair is a dict of ``h1``/``h2`` (N, T, hidden) activations and ``m1``/``m2`` (N, T)
 padding masks.
@@ -48,6 +51,8 @@ class BiEncoder:
     joint: keras.Model
     top_layers: list
     head_layers: list
+    features: keras.Model | None = None
+    head: keras.Model | None = None
 
     def top_weights(self) -> list:
         """The top transformer layers' weights (what a second fine-tune may change)."""
@@ -114,11 +119,15 @@ def build_bi_encoder(encoder: keras.Model, top: int = 2) -> BiEncoder:
     cosine = keras.layers.Dot(axes=-1, normalize=True, name="cosine")([u, v])
     norm = keras.layers.LayerNormalization(name="pair_norm")
     dense = keras.layers.Dense(1, activation="sigmoid", name="paraphrase")
-    prob = dense(norm(PairFeatures(name="pair_features")(u, v)))
+    pair = PairFeatures(name="pair_features")(u, v)
+    prob = dense(norm(pair))
     sts = keras.Model(inputs, cosine, name="stsb_cosine")
     mrpc = keras.Model(inputs, prob, name="mrpc_classifier")
     joint = keras.Model(inputs, {"stsb": cosine, "mrpc": prob}, name="joint")
-    return BiEncoder(encoder, top, lower, sts, mrpc, joint, top_layers, [norm, dense])
+    features = keras.Model(inputs, pair, name="mrpc_pair_features")
+    feature_in = keras.Input((2 * hidden,), name="pair_features_in")
+    head = keras.Model(feature_in, dense(norm(feature_in)), name="mrpc_head")
+    return BiEncoder(encoder, top, lower, sts, mrpc, joint, top_layers, [norm, dense], features, head)
 
 
 def cache_pairs(bi: BiEncoder, pairs: Any, tokenizer: Any, batch_size: int = 64) -> dict[str, np.ndarray]:
