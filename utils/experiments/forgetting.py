@@ -132,9 +132,6 @@ def probe_head(bi: BiEncoder, x: Mapping[str, np.ndarray], labels: np.ndarray, s
 
     Used in: 09_fine_tune_twice_without_forgetting.ipynb.
     """
-    if bi.features is None or bi.head is None:
-        raise TypeError("probe_head needs a BiEncoder from models.build_bi_encoder (it has no features/head "
-                        "models); rebuild it with the current utils.")
     epochs = check_int("epochs", epochs, 1)
     features = np.asarray(bi.features.predict(dict(x), batch_size=256, verbose=0), dtype="float32")
     keras.utils.set_random_seed(seed)

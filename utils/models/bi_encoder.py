@@ -51,8 +51,8 @@ class BiEncoder:
     joint: keras.Model
     top_layers: list
     head_layers: list
-    features: keras.Model | None = None
-    head: keras.Model | None = None
+    features: keras.Model
+    head: keras.Model
 
     def top_weights(self) -> list:
         """The top transformer layers' weights (what a second fine-tune may change)."""
