@@ -20,7 +20,7 @@ import time
 import keras
 import numpy as np
 
-from utils import config, data, metrics, models
+from utils import config, data, metrics, models, results
 from utils.experiments import forgetting
 
 OUT = config.PROJECT_ROOT / "results" / "probes" / "06_sequential_controls.quick.json"
@@ -61,7 +61,8 @@ def main() -> None:
                   f"{b['stsb_dev']:.3f}; R: MRPC {out['R']['mrpc_test_after_1']:.3f} -> {out['R']['mrpc_test']:.3f}",
                   flush=True)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"args": vars(args), "records": records}, indent=1) + "\n")
+    OUT.write_text(json.dumps({"args": vars(args), "hardware": results.describe_hardware(),
+                               "environment": config.describe_environment(), "records": records}, indent=1) + "\n")
     for rate in args.rates:
         rs = [r for r in records if r["lr_2"] == rate]
         if len(rs) < 2:
