@@ -333,6 +333,40 @@ def test_sequential_controls_count_steps_shuffle_stage_1_and_reverse_the_order()
         forgetting.sequential_controls(bi, tasks, pretrained, 0, 1, 1e-2, 1e-2, seed=0)
 
 
+def test_train_steps_compiles_once_and_restarts_like_a_fresh_compile():
+    from utils.experiments import forgetting
+
+    bi = models.build_bi_encoder(_backbone(), top=1)
+    x, y = _tasks(bi)["mrpc_train"]
+    y = y.astype("float32")
+    top, head = forgetting.top_snapshot(bi), forgetting.head_snapshot(bi)
+
+    def run(steps=2, **kwargs):
+        forgetting.set_top(bi, top)
+        forgetting.set_head(bi, head)
+        forgetting.train_steps(bi.mrpc, x, y, steps, 1e-2, "binary_crossentropy", 0, **kwargs)
+        return forgetting.top_snapshot(bi) + forgetting.head_snapshot(bi)
+
+    first = run()  # a fresh compile
+    step = bi.mrpc.train_function
+    assert all(np.array_equal(a, b) for a, b in zip(run(), first)), "a reused compile trains as a fresh one"
+    traced = keras.backend.backend() != "torch"  # PyTorch runs eagerly and compiles every time
+    assert (bi.mrpc.train_function is step) == traced, "the same model, loss and trainable weights: not traced again"
+    bi.mrpc.compile(keras.optimizers.SGD(0.1), loss="mse")  # compiled elsewhere in between
+    assert all(np.array_equal(a, b) for a, b in zip(run(), first))
+    assert isinstance(bi.mrpc.optimizer, keras.optimizers.AdamW)
+    step = bi.mrpc.train_function
+    bi.top_layers[0].trainable = False  # other trainable weights: compiled again, the layer stays
+    frozen = run()
+    assert bi.mrpc.train_function is not step
+    assert all(np.array_equal(a, b) for a, b in zip(frozen[: len(top)], top))
+    bi.top_layers[0].trainable = True
+    # the weights kept after step 1 of a 3-step run are those of a 1-step run (sequential_controls' A)
+    keep = forgetting._KeepAt(1, bi)
+    run(3, callbacks=[keep])
+    assert all(np.array_equal(a, b) for a, b in zip(keep.top + keep.head, run(1)))
+
+
 def test_every_stage2_method_starts_from_stage_1_and_takes_the_same_steps():
     from utils.experiments import forgetting
 

@@ -20,6 +20,7 @@ The steps, each its own function so the notebook can show them one at a time:
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ from utils import weights as W
 from utils.adapters import enable_lora
 from utils.data.splits import replay_plan
 from utils.models.bi_encoder import BiEncoder, build_bi_encoder
+from utils.optim import reset_optimizer
 from utils.training import L2SPModel
 from utils.validate import check_choice, check_int, check_number
 
@@ -67,12 +69,43 @@ def _optimizer(lr: float) -> keras.optimizers.Optimizer:
     return keras.optimizers.AdamW(lr, weight_decay=0.01, clipnorm=1.0)
 
 
+# model -> (what it was compiled with, the optimizer compile got): see _compile_once
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compile_once(model: keras.Model, make_optimizer: Any, lr: float, loss: Any) -> None:
+    """``model.compile(make_optimizer(lr), loss)``, traced once per model and setting.
+
+    Compiling throws the traced training step away: the next ``fit`` traces it again (a second
+    or two per stage on a CPU with TensorFlow, an XLA compilation with JAX), and the runners
+    train the same models many times. So the first call compiles; a later call with the same
+    optimizer kind, loss and trainable weights only zeroes the optimizer's state and sets
+    ``lr`` (``optim.reset_optimizer``: the step then starts exactly as after a fresh compile).
+    A model compiled elsewhere in between, or whose trainable weights changed, compiles again.
+    PyTorch always compiles: it runs eagerly, so there is no trace to keep, and the first ``fit``
+    after a compile advances dropout's random streams in its symbolic build, so a reused
+    compile would draw other dropout masks than the fresh one did.
+    """
+    key = (make_optimizer, repr(loss) if isinstance(loss, (str, Mapping)) else id(loss),
+           tuple(id(v) for v in model.trainable_variables))
+    seen = _COMPILED.get(model)
+    if (keras.backend.backend() != "torch" and seen is not None and seen[0] == key
+            and model.optimizer is seen[1] and model.optimizer.built):
+        reset_optimizer(model.optimizer, lr)
+        return
+    optimizer = make_optimizer(lr)
+    model.compile(optimizer, loss=loss)
+    _COMPILED[model] = (key, optimizer)
+
+
 def train_steps(model: keras.Model, x: Mapping[str, np.ndarray], y: Any, steps: int, lr: float,
-                loss: Any, seed: int, sample_weight: Any = None, rows: np.ndarray | None = None) -> float:
-    """Compiles ``model`` with AdamW(``lr``) and takes exactly ``steps`` optimizer steps.
+                loss: Any, seed: int, sample_weight: Any = None, rows: np.ndarray | None = None,
+                callbacks: list | None = None) -> float:
+    """Takes exactly ``steps`` optimizer steps of AdamW(``lr``) from a fresh optimizer state.
 
     The rows are seeded passes over the examples (a new permutation each pass), cut to
-    ``steps * BATCH_SIZE``; pass ``rows`` to train on a given order instead (replay).
+    ``steps * BATCH_SIZE``; pass ``rows`` to train on a given order instead (replay). The
+    model is compiled on its first call only (``_compile_once``); ``callbacks`` go to ``fit``.
 
     Returns:
         The seconds the steps took.
@@ -90,11 +123,11 @@ def train_steps(model: keras.Model, x: Mapping[str, np.ndarray], y: Any, steps: 
     def take(a: Any) -> Any:
         return {k: np.asarray(v)[rows] for k, v in a.items()} if isinstance(a, Mapping) else np.asarray(a)[rows]
 
-    model.compile(_optimizer(lr), loss=loss)
+    _compile_once(model, _optimizer, lr, loss)
     reset_dropout(model, seed)
     start = time.perf_counter()
-    model.fit(take(x), take(y), batch_size=BATCH_SIZE, epochs=1, shuffle=False,
-              verbose=0, sample_weight=None if sample_weight is None else take(sample_weight))
+    model.fit(take(x), take(y), batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0,
+              sample_weight=None if sample_weight is None else take(sample_weight), callbacks=callbacks)
     return time.perf_counter() - start
 
 
@@ -136,6 +169,9 @@ def probe_head(bi: BiEncoder, x: Mapping[str, np.ndarray], labels: np.ndarray, s
     features = np.asarray(bi.features.predict(dict(x), batch_size=256, verbose=0), dtype="float32")
     keras.utils.set_random_seed(seed)
     _fresh_head(bi, seed)  # a probe never starts from what an earlier stage left in the head
+    # compiled afresh each time (unlike train_steps): fit shuffles here, and on JAX the order it
+    # draws depends on whether the step was traced in the same fit, so a reused compile would
+    # make a probe depend on the probes before it; the head is small, its tracing cheap
     bi.head.compile(keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
     bi.head.fit(features, np.asarray(labels, "float32"), batch_size=BATCH_SIZE, epochs=epochs, verbose=0)
 
@@ -409,8 +445,20 @@ def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: l
         end = stage1(bi, stage_tasks, steps_1, lr_1, seed)
         return end, stsb_spearman(bi, *tasks["stsb_dev"])
 
-    out = {"A": {**mrpc_stage(pretrained, steps_2), "steps": steps_2},
-           "A+": {**mrpc_stage(pretrained, steps_1 + steps_2), "steps": steps_1 + steps_2}}
+    # A+ trains steps_1 + steps_2 steps; A is its first steps_2 steps, kept on the way: the
+    # same probe, rows (the first passes of the same seeded permutations), dropout masks and
+    # optimizer state as a run of steps_2 steps alone (a test checks that it is that run)
+    set_top(bi, pretrained)
+    probe_head(bi, x_mrpc, y_mrpc, seed=seed)
+    for layer in bi.top_layers:
+        layer.trainable = True
+    keep = _KeepAt(steps_2, bi)
+    train_steps(bi.mrpc, x_mrpc, np.asarray(y_mrpc, "float32"), steps_1 + steps_2, lr_2, "binary_crossentropy",
+                seed, callbacks=[keep])
+    out = {"A+": {**score(bi, tasks), "steps": steps_1 + steps_2}}
+    set_top(bi, keep.top)
+    set_head(bi, keep.head)
+    out = {"A": {**score(bi, tasks), "steps": steps_2, "end": keep.top, "end_head": keep.head}, **out}
     for arm, stage_tasks in (("B", tasks), ("S", _shuffled_scores(tasks, seed))):
         s1, after_1 = sts_stage(stage_tasks)
         out[arm] = {**mrpc_stage(s1, steps_2), "steps": steps_1 + steps_2, "stsb_after_1": after_1}
@@ -424,6 +472,21 @@ def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: l
         record.pop("end", None)
         record.pop("end_head", None)
     return out
+
+
+class _KeepAt(keras.callbacks.Callback):
+    """Keeps the top layers' and the head's weights after optimizer step ``step`` of a ``fit``."""
+
+    def __init__(self, step: int, bi: BiEncoder) -> None:
+        super().__init__()
+        self.step, self.bi = step, bi
+        self.top: list[np.ndarray] | None = None
+        self.head: list[np.ndarray] | None = None
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        if batch + 1 == self.step:
+            _ = self.model  # on JAX this writes the training state back into the variables
+            self.top, self.head = top_snapshot(self.bi), head_snapshot(self.bi)
 
 
 def _shuffled_scores(tasks: Mapping[str, tuple], seed: int) -> dict[str, tuple]:
