@@ -135,8 +135,9 @@ def main(argv: list[str] | None = None) -> int:
                              f"(default: {' '.join(DEFAULT)})")
     parser.add_argument("--no-unit", action="store_true", help="skip the unit tests")
     parser.add_argument("--cell", type=Path, help="run this install cell instead of the notebooks'")
-    parser.add_argument("--jobs", type=int, default=2,
-                        help="pytest-xdist workers for the unit tests (default 2; 0: one process)")
+    parser.add_argument("--jobs", type=int, default=3,
+                        help="pytest-xdist workers for the tests and notebooks (default 3, as make "
+                             "test on 2 cores; 0: one process)")
     parser.add_argument("--keep-going", action="store_true",
                         help="run the tests even when step 2 or 3 fails (exit 1 all the same)")
     parser.add_argument("--checkout", type=Path,
@@ -213,21 +214,21 @@ def main(argv: list[str] | None = None) -> int:
         if len(found) != 1:
             raise SystemExit(f"no single notebook starts with {prefix!r}: {found}")
         notebooks.append(str(found[0].relative_to(ROOT)))
+    # One pytest over the unit tests and the notebooks, as make test's TF pass: JOBS workers
+    # with nproc / JOBS threads each, the notebook handed out first (tests/conftest.py), so the
+    # unit tests fill the other workers while it runs instead of running before it.
+    # -m "not once": tests marked `once` (pyproject.toml) run in make test's TF pass only; they
+    # test orchestration around Keras ops that unmarked tests run here too (each says why; what
+    # depends on package versions, such as model building, functional inputs, KerasHub loading
+    # and pandas/NumPy data loading, stays). Notebook cells carry no marker: they all run.
+    targets = [] if args.no_unit else ["tests", *(f"--ignore=tests/{n}" for n in NOT_HERE)]
+    targets += notebooks
     codes = []
-    if not args.no_unit:
+    if targets:
         tick = time.perf_counter()
-        # -m "not once": tests marked `once` (pyproject.toml) run in make test's TF pass only;
-        # they test orchestration around Keras ops that unmarked tests run here too (each says
-        # why; what depends on package versions, such as model building, functional inputs,
-        # KerasHub loading and pandas/NumPy data loading, stays).
-        codes.append(pytest(python, args.jobs, ["tests", *(f"--ignore=tests/{n}" for n in NOT_HERE),
-                                                "-m", "not once"]))
-        times["unit tests"] = time.perf_counter() - tick
-    if notebooks:
-        # One worker per notebook, each with its share of the cores: a lone notebook gets them all.
-        tick = time.perf_counter()
-        codes.append(pytest(python, len(notebooks) if len(notebooks) > 1 else 0, notebooks))
-        times["notebooks"] = time.perf_counter() - tick
+        codes.append(pytest(python, args.jobs, [*targets, "-m", "not once"]))
+        times["unit tests and notebooks" if notebooks and not args.no_unit
+              else "notebooks" if notebooks else "unit tests"] = time.perf_counter() - tick
     times["total"] = time.perf_counter() - start
     log("times: " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items()))
     for message in failed:
