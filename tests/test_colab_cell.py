@@ -6,6 +6,7 @@ these tests pin down its contract offline, in a second.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -101,3 +102,23 @@ def test_make_target_and_ci_run_the_simulation():
     recipe = makefile.split("\ntest-colab:", 1)[1].split("\n\n", 1)[0]
     assert "tools/colab_sim.py" in recipe
     assert re.search(r"^make test-colab$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+def test_a_recorded_run_is_written_whole_and_rendered_into_readme(tmp_path, monkeypatch):
+    update = _load("update_readme")
+    path = tmp_path / "colab_sim.json"
+    record = sim.write_record(path, versions=["keras==3.15.1", "tensorflow==2.20.0"],
+                              times={"venv on Colab's pins": 11.04, "unit tests and notebooks": 250.0,
+                                     "total": 271.0},
+                              notebooks=["notebooks/07_heads_on_encoders.ipynb"], unit=True, jobs=3,
+                              passed=True, failed=[])
+    assert json.loads(path.read_text()) == record and not list(tmp_path.glob("*.tmp"))
+    assert record["pins"].startswith("Source: googlecolab/backend-info") and record["times"]["venv on Colab's pins"] == 11.0
+    monkeypatch.setattr(update, "COLAB", path)
+    text = update.render_colab()
+    assert "the unit tests and notebook 07 passed (3 pytest workers)" in text
+    assert "`keras==3.15.1`" in text and "took 4.5 min" in text and "unit tests and notebooks 4.2 min" in text
+    path.write_text(json.dumps({**record, "passed": False, "failed": ["pip check is not clean"]}))
+    assert "FAILED: pip check is not clean" in update.render_colab()
+    monkeypatch.setattr(update, "COLAB", tmp_path / "absent.json")
+    assert "has not recorded a run yet" in update.render_colab()

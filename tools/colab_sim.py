@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "constraints" / "colab-gpu.txt"
+RECORD = ROOT / "results" / "colab_sim.json"  # --record writes it; README's Colab section renders it
 VENV = ROOT / ".cache" / "colab" / "venv"
 # The notebooks by risk of breaking on other versions, riskiest first. 07 builds functional models
 # on the encoder's token outputs with masks and three heads (an unused functional input broke it on
@@ -39,11 +41,10 @@ VENV = ROOT / ".cache" / "colab" / "venv"
 # encoder, the path 06 and 08 also stand on; then 06 and 08 themselves. The vision notebooks
 # (00-04) use only keras.applications and core layers, which change least between releases.
 RISKIEST = ("07", "05", "06", "08")
-# What fits CI's budget (6 extra minutes on 2 cores, venv included): the unit tests, then 07 alone
-# with both cores. Measured on Colab's pins (2026-12-01, 2 cores shared with other jobs): venv,
-# install cell and pip check 21 s, unit tests 137 s, 07 295 s: 7.6 minutes, 569 CPU-s (about 5.3
-# on idle cores). With 05 beside 07 (one core each) the job took ~2 minutes more, so 05 is opt-in:
-# --notebooks 07 05 (make test-colab COLAB_ARGS="--notebooks 07 05").
+# What fits CI's budget (6 extra minutes on 2 cores, venv included): the unit tests and 07, in one
+# pytest run with 3 workers (07 first, the unit tests beside it). --record keeps a run's times in
+# results/colab_sim.json (README renders them). 05 beside them costs about 2 more minutes, so it
+# is opt-in: --notebooks 07 05 (make test-colab COLAB_ARGS="--notebooks 07 05").
 DEFAULT = RISKIEST[:1]
 # Unit tests of repository files (notebook hygiene, exercises, README, packaging) read text, not
 # installed packages: they cannot differ on Colab's versions, and the lab smoke test needs
@@ -143,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkout", type=Path,
                         help="install this folder as the course (default: a copy of this tree)")
     parser.add_argument("--venv", type=Path, default=VENV)
+    parser.add_argument("--record", action="store_true",
+                        help=f"write the versions, times and outcome to {RECORD.relative_to(ROOT)} "
+                             "(README's Colab section is rendered from it: tools/update_readme.py)")
     args = parser.parse_args(argv)
     times: dict[str, float] = {}
     failed: list[str] = []
@@ -199,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     tick = time.perf_counter()
     frozen = run([uv(), "pip", "freeze", "--python", str(python)], capture_output=True,
                  text=True, check=True).stdout
-    log("now: " + ", ".join(line for line in frozen.splitlines() if SHOWN.match(line)))
+    versions = [line for line in frozen.splitlines() if SHOWN.match(line)]
+    log("now: " + ", ".join(versions))
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as pins:
         pins.write("".join(line + "\n" for line in frozen.splitlines() if "==" in line))
         pins.flush()
@@ -233,7 +238,31 @@ def main(argv: list[str] | None = None) -> int:
     log("times: " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items()))
     for message in failed:
         log("FAILED: " + message)
-    return max(codes, default=0) or (1 if failed else 0)
+    code = max(codes, default=0) or (1 if failed else 0)
+    if args.record:
+        write_record(RECORD, versions=versions, times=times, notebooks=notebooks,
+                     unit=not args.no_unit, jobs=args.jobs, passed=code == 0, failed=failed)
+    return code
+
+
+def write_record(path: Path, **fields) -> dict:
+    """Writes what a run measured (with the date, the pins' source and the machine) as JSON.
+
+    Written to a temporary file beside ``path`` and moved over it, so a run that stops half
+    way never leaves a half-written record.
+    """
+    source = [line[2:].strip() for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines()[2:4]]
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    record = {"what": "tools/colab_sim.py --record: the course on Colab's pinned packages (README's Colab section)",
+              "date": time.strftime("%Y-%m-%d"), "pins": " ".join(source), **fields,
+              "times": {k: round(v, 1) for k, v in fields["times"].items()},
+              "machine": {"cores": os.cpu_count(), "load_1min_after": None if load is None else round(load[0], 2),
+                          "python": sys.version.split()[0]}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return record
 
 
 def pytest(python: Path, jobs: int, targets: list[str]) -> int:

@@ -36,6 +36,8 @@ RESULTS = ROOT / "results"
 START, END = "<!-- findings:start -->", "<!-- findings:end -->"
 BACKENDS_START, BACKENDS_END = "<!-- backends:start -->", "<!-- backends:end -->"
 BACKENDS = RESULTS / "backends.json"
+COLAB = RESULTS / "colab_sim.json"
+COLAB_START, COLAB_END = "<!-- colab-run:start -->", "<!-- colab-run:end -->"
 MAP_START, MAP_END = "<!-- notebook-map:start -->", "<!-- notebook-map:end -->"
 TIMES = RESULTS / "notebook_times.json"
 NOT_MEASURED = "not yet measured"
@@ -360,6 +362,24 @@ def render_backends() -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_colab() -> str:
+    """README's last Colab-simulation run, from `tools/colab_sim.py --record` (results/colab_sim.json)."""
+    if not COLAB.is_file():
+        return "`tools/colab_sim.py --record` has not recorded a run yet (`results/colab_sim.json`).\n"
+    r = json.loads(COLAB.read_text(encoding="utf-8"))
+    t = r["times"]
+    tests = [*(["the unit tests"] if r["unit"] else []),
+             *(f"notebook {Path(n).name.split('_')[0]}" for n in r["notebooks"])]
+    phases = ", ".join(f"{k} {format_seconds(v)}" for k, v in t.items() if k != "total")
+    m = r["machine"]
+    return (f"Last recorded run, {r['date']} (`tools/colab_sim.py --record`, Python {m['python']}): "
+            f"{' and '.join(tests)} {'passed' if r['passed'] else 'FAILED: ' + '; '.join(r['failed'])} "
+            f"({r['jobs']} pytest workers); after the install cell: "
+            + ", ".join(f"`{v}`" for v in r["versions"])
+            + f". It took {format_seconds(t['total'])} on {m['cores']} cores ({phases}; 1-minute load "
+            f"{m['load_1min_after']} when it ended).\n")
+
+
 def _sync():
     """tools/sync_notebooks.py (the course's notebook list, Colab URLs) as a module."""
     spec = importlib.util.spec_from_file_location("sync_notebooks", ROOT / "tools" / "sync_notebooks.py")
@@ -487,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         new = _replace(readme, MAP_START, MAP_END, render_map(readme))
         new = _replace(new, START, END, render(write_figure=not args.check))
         new = _replace(new, BACKENDS_START, BACKENDS_END, render_backends())
+        new = _replace(new, COLAB_START, COLAB_END, render_colab())
     except KeyError as err:
         print(err.args[0])
         return 1
