@@ -367,6 +367,36 @@ def test_train_steps_compiles_once_and_restarts_like_a_fresh_compile():
     assert all(np.array_equal(a, b) for a, b in zip(keep.top + keep.head, run(1)))
 
 
+def test_the_recipe_picks_the_optimizer_and_the_schedule_and_refuses_unknown_ones():
+    from utils import optim
+    from utils.experiments import forgetting
+
+    bi = models.build_bi_encoder(_backbone(), top=1)
+    tasks = _tasks(bi)
+    x, y = tasks["mrpc_train"]
+    y = y.astype("float32")
+    forgetting.train_steps(bi.mrpc, x, y, 2, 1e-2, "binary_crossentropy", 0, optimizer="adam")
+    opt = bi.mrpc.optimizer  # PyTorch's are subclasses (torch_adam.Adam); AdamW is an Adam too
+    assert isinstance(opt, keras.optimizers.Adam) and not isinstance(opt, keras.optimizers.AdamW)
+    forgetting.train_steps(bi.mrpc, x, y, 20, 1e-2, "binary_crossentropy", 0, schedule="warmup_linear")
+    rate = bi.mrpc.optimizer._learning_rate
+    assert isinstance(rate, optim.WarmupLinear) and (rate.total_steps, rate.warmup_steps) == (20, 2)
+    assert int(bi.mrpc.optimizer.iterations) == 20
+    forgetting.train_steps(bi.mrpc, x, y, 2, 1e-2, "binary_crossentropy", 0)  # back to a constant rate
+    assert isinstance(bi.mrpc.optimizer, keras.optimizers.AdamW) and float(bi.mrpc.optimizer.learning_rate) == pytest.approx(1e-2)
+    with pytest.raises(ValueError, match="'sgd'"):
+        forgetting.train_steps(bi.mrpc, x, y, 2, 1e-2, "binary_crossentropy", 0, optimizer="sgd")
+    with pytest.raises(ValueError, match="'cosine'"):
+        forgetting.train_steps(bi.mrpc, x, y, 2, 1e-2, "binary_crossentropy", 0, schedule="cosine")
+    pretrained = forgetting.top_snapshot(bi)
+    out = forgetting.sequential_controls(bi, tasks, pretrained, 2, 1, 1e-2, 1e-2, seed=0,
+                                         recipe={"schedule": "warmup_linear", "optimizer": "adam"})
+    assert {a: r["steps"] for a, r in out.items()} == {"A": 1, "A+": 3, "B": 3, "S": 3, "R": 3}
+    assert out["R"]["mrpc_test_after_1"] == out["A"]["mrpc_test"]
+    with pytest.raises(ValueError, match="warmup"):
+        forgetting.sequential_controls(bi, tasks, pretrained, 2, 1, 1e-2, 1e-2, seed=0, recipe={"warmup": 0.1})
+
+
 def test_every_stage2_method_starts_from_stage_1_and_takes_the_same_steps():
     from utils.experiments import forgetting
 

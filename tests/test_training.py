@@ -301,3 +301,15 @@ def test_fit_steps_needs_a_compiled_model():
     x, y = _data(n=16)
     with pytest.raises(ValueError, match="not compiled"):
         training.fit_steps(_model(), x, y, steps=2)
+
+
+def test_warmup_linear_rises_to_the_peak_then_falls_to_zero():
+    schedule = optim.WarmupLinear(1e-3, total_steps=100, warmup_steps=10)
+    rates = [float(schedule(t)) for t in (0, 5, 10, 55, 100, 120)]
+    np.testing.assert_allclose(rates, [0.0, 5e-4, 1e-3, 5e-4, 0.0, 0.0], atol=1e-9)
+    assert float(optim.WarmupLinear(1e-3, 10, 0)(0)) == pytest.approx(1e-3)  # no warmup: starts at the peak
+    assert optim.WarmupLinear.from_config(schedule.get_config()).get_config() == schedule.get_config()
+    with pytest.raises(ValueError, match="warmup_steps must be below total_steps=10, got 10"):
+        optim.WarmupLinear(1e-3, 10, 10)
+    with pytest.raises(ValueError, match="peak_lr"):
+        optim.WarmupLinear(0.0, 10, 1)

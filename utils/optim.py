@@ -163,6 +163,39 @@ def warmup_cosine(
     )
 
 
+@keras.saving.register_keras_serializable(package="utils")
+class WarmupLinear(keras.optimizers.schedules.LearningRateSchedule):
+    """Linear warmup from 0 to ``peak_lr`` over ``warmup_steps``, then linear decay to 0 at ``total_steps``.
+
+    The BERT-style schedule (Hugging Face's ``get_linear_schedule_with_warmup``): the rate at
+    optimizer step ``t`` is ``peak_lr * t / warmup_steps`` during the warmup, then
+    ``peak_lr * (total_steps - t) / (total_steps - warmup_steps)``, never below 0.
+
+    Example:
+        >>> schedule = WarmupLinear(1e-3, total_steps=100, warmup_steps=10)
+        >>> float(schedule(10))  # the peak  # doctest: +SKIP
+
+    Used in: ``utils.experiments.forgetting`` (the recipe probe of 06_double_fine_tuning.ipynb).
+    """
+
+    def __init__(self, peak_lr: float, total_steps: int, warmup_steps: int) -> None:
+        self.peak_lr = check_number("peak_lr", peak_lr, low=0, low_open=True)
+        self.total_steps = check_int("total_steps", total_steps, low=1)
+        self.warmup_steps = check_int("warmup_steps", warmup_steps, low=0)
+        if self.warmup_steps >= self.total_steps:
+            raise ValueError(f"warmup_steps must be below total_steps={total_steps}, got {warmup_steps}.")
+
+    def __call__(self, step):
+        t = ops.cast(step, "float32")
+        warm = t / max(self.warmup_steps, 1)
+        decay = (self.total_steps - t) / (self.total_steps - self.warmup_steps)
+        fraction = ops.where(t < self.warmup_steps, warm, ops.maximum(decay, 0.0))
+        return self.peak_lr * fraction
+
+    def get_config(self) -> dict:
+        return {"peak_lr": self.peak_lr, "total_steps": self.total_steps, "warmup_steps": self.warmup_steps}
+
+
 _DISCRIMINATIVE_CLASSES: dict[type, type] = {}
 
 

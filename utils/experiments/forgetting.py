@@ -32,11 +32,11 @@ from utils import weights as W
 from utils.adapters import enable_lora
 from utils.data.splits import replay_plan
 from utils.models.bi_encoder import BiEncoder, build_bi_encoder
-from utils.optim import reset_optimizer
+from utils.optim import WarmupLinear, reset_optimizer
 from utils.training import L2SPModel
 from utils.validate import check_choice, check_int, check_number
 
-__all__ = ["CONTROLS", "METHODS", "head_snapshot", "sequential_controls", "interpolation_curve", "score", "mrpc_accuracy", "probe_head",
+__all__ = ["CONTROLS", "METHODS", "OPTIMIZERS", "SCHEDULES", "head_snapshot", "sequential_controls", "interpolation_curve", "score", "mrpc_accuracy", "probe_head",
            "reset_dropout", "set_head", "set_top", "stage1", "stage2", "stsb_spearman", "top_snapshot", "train_steps"]
 
 # Each method's settings (the notebook's table says what each one does).
@@ -65,8 +65,18 @@ def mrpc_accuracy(bi: BiEncoder, cached: Mapping[str, np.ndarray], labels: np.nd
     return float(((prob >= 0.5) == (np.asarray(labels) == 1)).mean())
 
 
-def _optimizer(lr: float) -> keras.optimizers.Optimizer:
+def _optimizer(lr: Any) -> keras.optimizers.Optimizer:
     return keras.optimizers.AdamW(lr, weight_decay=0.01, clipnorm=1.0)
+
+
+def _adam(lr: Any) -> keras.optimizers.Optimizer:
+    return keras.optimizers.Adam(lr, clipnorm=1.0)
+
+
+# The recipe of a stage (train_steps' optimizer= and schedule=): AdamW (weight decay 0.01) or
+# Adam, both clipped at norm 1; a constant rate, or 10 % linear warmup then linear decay to 0.
+OPTIMIZERS = {"adamw": _optimizer, "adam": _adam}
+SCHEDULES = ("constant", "warmup_linear")
 
 
 # model -> (what it was compiled with, the optimizer compile got): see _compile_once
@@ -100,8 +110,12 @@ def _compile_once(model: keras.Model, make_optimizer: Any, lr: float, loss: Any)
 
 def train_steps(model: keras.Model, x: Mapping[str, np.ndarray], y: Any, steps: int, lr: float,
                 loss: Any, seed: int, sample_weight: Any = None, rows: np.ndarray | None = None,
-                callbacks: list | None = None) -> float:
+                callbacks: list | None = None, optimizer: str = "adamw", schedule: str = "constant") -> float:
     """Takes exactly ``steps`` optimizer steps of AdamW(``lr``) from a fresh optimizer state.
+
+    ``optimizer`` (``OPTIMIZERS``) and ``schedule`` (``SCHEDULES``) change the recipe: Adam
+    instead of AdamW; ``warmup_linear`` warms up over the first 10 % of ``steps`` to ``lr``
+    and decays linearly to 0 at the last step (``optim.WarmupLinear``).
 
     The rows are seeded passes over the examples (a new permutation each pass), cut to
     ``steps * BATCH_SIZE``; pass ``rows`` to train on a given order instead (replay). The
@@ -123,7 +137,12 @@ def train_steps(model: keras.Model, x: Mapping[str, np.ndarray], y: Any, steps: 
     def take(a: Any) -> Any:
         return {k: np.asarray(v)[rows] for k, v in a.items()} if isinstance(a, Mapping) else np.asarray(a)[rows]
 
-    _compile_once(model, _optimizer, lr, loss)
+    make = OPTIMIZERS[check_choice("optimizer", optimizer, tuple(OPTIMIZERS))]
+    if check_choice("schedule", schedule, SCHEDULES) == "constant":
+        _compile_once(model, make, lr, loss)
+    else:  # a schedule belongs to its optimizer: a new one each stage
+        _COMPILED.pop(model, None)
+        model.compile(make(WarmupLinear(lr, steps, steps // 10)), loss=loss)
     reset_dropout(model, seed)
     start = time.perf_counter()
     model.fit(take(x), take(y), batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0,
@@ -202,7 +221,8 @@ def score(bi: BiEncoder, tasks: Mapping[str, tuple], select: bool = False) -> di
 
 
 def stage2(method: str, bi: BiEncoder, tasks: Mapping[str, tuple], start: list[np.ndarray],
-           head: list[np.ndarray], steps: int, lr: float, seed: int, **setting: Any) -> dict[str, Any]:
+           head: list[np.ndarray], steps: int, lr: float, seed: int, recipe: Mapping[str, str] | None = None,
+           **setting: Any) -> dict[str, Any]:
     """One stage-2 method on MRPC from the weights ``start`` (the stage-1 top layers), scored.
 
     Args:
@@ -221,6 +241,7 @@ def stage2(method: str, bi: BiEncoder, tasks: Mapping[str, tuple], start: list[n
         steps: Optimizer steps (the same for every method).
         lr: The stage's peak learning rate.
         seed: Seed of the row order and of Keras.
+        recipe: ``train_steps``' ``optimizer`` and ``schedule`` (default AdamW, constant rate).
 
     Returns:
         A record: method, setting, seed, steps, trainable parameters, seconds, the scores
@@ -256,11 +277,11 @@ def stage2(method: str, bi: BiEncoder, tasks: Mapping[str, tuple], start: list[n
         mixed, targets, task_weights = _replay_rows(tasks, fraction, steps * BATCH_SIZE, seed)
         seconds = train_steps(bi.joint, mixed, targets, steps, lr,
                               {"stsb": "mse", "mrpc": "binary_crossentropy"}, seed,
-                              sample_weight=task_weights, rows=np.arange(steps * BATCH_SIZE))
+                              sample_weight=task_weights, rows=np.arange(steps * BATCH_SIZE), **(recipe or {}))
     elif method == "partial" and setting["layers"] == 0:
         seconds = 0.0  # the linear probe alone: the encoder stays as stage 1 left it
     else:
-        seconds = train_steps(train, x, y, steps, lr, "binary_crossentropy", seed)
+        seconds = train_steps(train, x, y, steps, lr, "binary_crossentropy", seed, **(recipe or {}))
     record["trainable"] = sum(int(np.prod(w.shape)) for w in model.mrpc.trainable_weights)
     for layer in bi.top_layers:
         layer.trainable = True
@@ -342,8 +363,11 @@ def head_snapshot(bi: BiEncoder) -> list[np.ndarray]:
     return [np.array(w, copy=True) for layer in bi.head_layers for w in layer.get_weights()]
 
 
-def stage1(bi: BiEncoder, tasks: Mapping[str, tuple], steps: int, lr: float, seed: int) -> list[np.ndarray]:
+def stage1(bi: BiEncoder, tasks: Mapping[str, tuple], steps: int, lr: float, seed: int,
+           recipe: Mapping[str, str] | None = None) -> list[np.ndarray]:
     """Stage 1 from the current top weights: STS-B, the cosine regressed on score / 5 (MSE).
+
+    ``recipe``: ``train_steps``' ``optimizer`` and ``schedule`` (default AdamW, constant).
 
     Returns:
         The top layers' weights after it (``top_snapshot``).
@@ -351,7 +375,7 @@ def stage1(bi: BiEncoder, tasks: Mapping[str, tuple], steps: int, lr: float, see
     Used in: 09_fine_tune_twice_without_forgetting.ipynb.
     """
     x, scores = tasks["stsb_train"]
-    train_steps(bi.sts, x, (np.asarray(scores, "float32") / 5.0)[:, None], steps, lr, "mse", seed)
+    train_steps(bi.sts, x, (np.asarray(scores, "float32") / 5.0)[:, None], steps, lr, "mse", seed, **(recipe or {}))
     return top_snapshot(bi)
 
 
@@ -392,7 +416,8 @@ def interpolation_curve(bi: BiEncoder, tasks: Mapping[str, tuple], start: list[n
 
 
 def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: list[np.ndarray],
-                        steps_1: int, steps_2: int, lr_1: float, lr_2: float, seed: int) -> dict[str, dict]:
+                        steps_1: int, steps_2: int, lr_1: float, lr_2: float, seed: int,
+                        recipe: Mapping[str, str] | None = None) -> dict[str, dict]:
     """Fine-tune twice against its controls, every stage a counted number of optimizer steps.
 
     * ``A``: MRPC only, ``steps_2`` steps from the pretrained weights;
@@ -414,6 +439,8 @@ def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: l
         steps_1, steps_2: Optimizer steps of the STS-B and the MRPC stage.
         lr_1, lr_2: Their peak learning rates.
         seed: Seed of the rows, the shuffled scores and Keras.
+        recipe: ``train_steps``' ``optimizer`` and ``schedule`` for every stage (default AdamW
+            at a constant rate; the linear probes keep Adam(1e-3)).
 
     Returns:
         ``{arm: record}`` with ``mrpc_dev``, ``mrpc_test`` and ``stsb_dev`` after the arm, its
@@ -432,40 +459,48 @@ def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: l
     steps_1, steps_2 = check_int("steps_1", steps_1, 1), check_int("steps_2", steps_2, 1)
     lr_1 = check_number("lr_1", lr_1, 0.0, low_open=True)
     lr_2 = check_number("lr_2", lr_2, 0.0, low_open=True)
+    recipe = dict(recipe or {})
+    unknown = set(recipe) - {"optimizer", "schedule"}
+    if unknown:
+        raise ValueError(f"recipe takes 'optimizer' and 'schedule', got {sorted(unknown)}.")
     x_mrpc, y_mrpc = tasks["mrpc_train"]
 
     def mrpc_stage(start: list[np.ndarray], steps: int) -> dict[str, Any]:
         set_top(bi, start)
         probe_head(bi, x_mrpc, y_mrpc, seed=seed)
-        record = stage2("naive", bi, tasks, start, head_snapshot(bi), steps, lr_2, seed)
+        record = stage2("naive", bi, tasks, start, head_snapshot(bi), steps, lr_2, seed, recipe=recipe)
         return {k: record[k] for k in ("mrpc_dev", "mrpc_test", "stsb_dev", "end", "end_head")}
 
     def sts_stage(stage_tasks: Mapping[str, tuple]) -> tuple[list[np.ndarray], float]:
         set_top(bi, pretrained)
-        end = stage1(bi, stage_tasks, steps_1, lr_1, seed)
+        end = stage1(bi, stage_tasks, steps_1, lr_1, seed, recipe)
         return end, stsb_spearman(bi, *tasks["stsb_dev"])
 
-    # A+ trains steps_1 + steps_2 steps; A is its first steps_2 steps, kept on the way: the
-    # same probe, rows (the first passes of the same seeded permutations), dropout masks and
-    # optimizer state as a run of steps_2 steps alone (a test checks that it is that run)
-    set_top(bi, pretrained)
-    probe_head(bi, x_mrpc, y_mrpc, seed=seed)
-    for layer in bi.top_layers:
-        layer.trainable = True
-    keep = _KeepAt(steps_2, bi)
-    train_steps(bi.mrpc, x_mrpc, np.asarray(y_mrpc, "float32"), steps_1 + steps_2, lr_2, "binary_crossentropy",
-                seed, callbacks=[keep])
-    out = {"A+": {**score(bi, tasks), "steps": steps_1 + steps_2}}
-    set_top(bi, keep.top)
-    set_head(bi, keep.head)
-    out = {"A": {**score(bi, tasks), "steps": steps_2, "end": keep.top, "end_head": keep.head}, **out}
+    if recipe.get("schedule", "constant") == "constant":
+        # A+ trains steps_1 + steps_2 steps; A is its first steps_2 steps, kept on the way: the
+        # same probe, rows (the first passes of the same seeded permutations), dropout masks and
+        # optimizer state as a run of steps_2 steps alone (a test checks that it is that run)
+        set_top(bi, pretrained)
+        probe_head(bi, x_mrpc, y_mrpc, seed=seed)
+        for layer in bi.top_layers:
+            layer.trainable = True
+        keep = _KeepAt(steps_2, bi)
+        train_steps(bi.mrpc, x_mrpc, np.asarray(y_mrpc, "float32"), steps_1 + steps_2, lr_2, "binary_crossentropy",
+                    seed, callbacks=[keep], **recipe)
+        out = {"A+": {**score(bi, tasks), "steps": steps_1 + steps_2}}
+        set_top(bi, keep.top)
+        set_head(bi, keep.head)
+        out = {"A": {**score(bi, tasks), "steps": steps_2, "end": keep.top, "end_head": keep.head}, **out}
+    else:  # a schedule spans its own run: A's 40 steps are not the start of A+'s 80
+        out = {"A": {**mrpc_stage(pretrained, steps_2), "steps": steps_2},
+               "A+": {**mrpc_stage(pretrained, steps_1 + steps_2), "steps": steps_1 + steps_2}}
     for arm, stage_tasks in (("B", tasks), ("S", _shuffled_scores(tasks, seed))):
         s1, after_1 = sts_stage(stage_tasks)
         out[arm] = {**mrpc_stage(s1, steps_2), "steps": steps_1 + steps_2, "stsb_after_1": after_1}
     # R: A's encoder and head, then STS-B; MRPC read with A's head on the moved encoder
     set_top(bi, out["A"]["end"])
     set_head(bi, out["A"]["end_head"])
-    stage1(bi, tasks, steps_1, lr_1, seed)
+    stage1(bi, tasks, steps_1, lr_1, seed, recipe)
     out["R"] = {**score(bi, tasks), "steps": steps_1 + steps_2, "mrpc_test_after_1": out["A"]["mrpc_test"],
                 "mrpc_dev_after_1": out["A"]["mrpc_dev"]}
     for record in out.values():

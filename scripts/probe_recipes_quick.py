@@ -1,0 +1,114 @@
+"""Recipe probe for notebook 06: do the case study's verdicts survive another recipe?
+
+Runs ``forgetting.sequential_controls`` (arms A, A+, B, S, R on the bi-encoder, at the quick
+sizes of notebook 06: 640 pairs a task, 32 tokens, the top layer trains, 40 + 40 steps) for
+each recipe and seed. A recipe changes one thing from the base (AdamW with weight decay 0.01,
+constant rates 1e-4 for STS-B and 1e-3 for MRPC, clipnorm 1):
+
+* ``lr_2`` 3e-4 and 3e-3 (with the base 1e-3: three stage-2 rates);
+* ``lr_1`` 3e-5 and 3e-4 (three stage-1 rates);
+* ``warmup_linear``: 10 % linear warmup, then linear decay to 0, in every stage;
+* ``adam``: Adam instead of AdamW (no weight decay).
+
+Every record (recipe, seed, zero-shot, every arm's scores) goes to
+``results/probes/06_recipes.quick.json``; notebook 06 renders the verdicts per recipe (paired
+95 % intervals over the seeds, ddof = 1) and a gain-vs-forgetting scatter from it. Seeds can be
+split over processes (``--out`` each, then ``--merge``): on 2 cores two single-threaded
+processes finish sooner than one with both threads.
+
+    python scripts/probe_recipes_quick.py --seeds 1 2 3 7 42
+    python scripts/probe_recipes_quick.py --seeds 1 2 3 --out /tmp/a.json &
+    python scripts/probe_recipes_quick.py --seeds 7 42 --out /tmp/b.json; wait
+    python scripts/probe_recipes_quick.py --merge /tmp/a.json /tmp/b.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import keras
+
+from utils import config, data, models, results
+from utils.experiments import forgetting
+
+OUT = config.PROJECT_ROOT / "results" / "probes" / "06_recipes.quick.json"
+BASE = {"lr_1": 1e-4, "lr_2": 1e-3, "optimizer": "adamw", "schedule": "constant"}
+RECIPES = {"base": {}, "lr_2=3e-4": {"lr_2": 3e-4}, "lr_2=3e-3": {"lr_2": 3e-3},
+           "lr_1=3e-5": {"lr_1": 3e-5}, "lr_1=3e-4": {"lr_1": 3e-4},
+           "warmup_linear": {"schedule": "warmup_linear"}, "adam": {"optimizer": "adam"}}
+
+
+def write(path: Path, payload: dict) -> None:
+    """Writes ``payload`` through a temporary file, so a stopped run leaves no half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def merge(paths: list[Path]) -> dict:
+    """One payload from several runs of this script (their records, the first run's settings)."""
+    parts = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    keys = {(r["recipe"], r["seed"]) for p in parts for r in p["records"]}
+    if len(keys) != sum(len(p["records"]) for p in parts):
+        raise SystemExit(f"the files {[str(p) for p in paths]} share a (recipe, seed): merge runs of other seeds")
+    first = parts[0]
+    first["args"]["seeds"] = sorted({s for p in parts for s in p["args"]["seeds"]})
+    first["recipes"] = {k: v for name in RECIPES for p in parts for k, v in p["recipes"].items() if k == name}
+    first["args"]["recipes"] = list(first["recipes"])
+    first["records"] = [r for p in parts for r in p["records"]]
+    first["runs"] = [{"hardware": p["hardware"], "environment": p["environment"], "seeds": p["args"]["seeds"]}
+                     for p in parts]
+    return first
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 7, 42])
+    p.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
+    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--merge", type=Path, nargs="+", help="merge these runs' files into --out and stop")
+    args = p.parse_args()
+    if args.merge:
+        write(args.out, merge(args.merge))
+        print(f"wrote {args.out}")
+        return
+    bi = models.build_bi_encoder(models.load_text_encoder(), top=1)
+    pretrained = forgetting.top_snapshot(bi)
+    tokenizer = models.load_pair_tokenizer(32)
+    fixed = {"stsb_dev": data.load_pairs("stsb", "validation", n=400, seed=0),
+             "mrpc_dev": data.load_pairs("mrpc", "validation"),
+             "mrpc_test": data.load_pairs("mrpc", "test", n=400, seed=0)}
+    cached_fixed = {k: (models.cache_pairs(bi, v, tokenizer), v.labels) for k, v in fixed.items()}
+    records = []
+    for seed in args.seeds:
+        keras.utils.set_random_seed(seed)
+        train = {"stsb_train": data.load_pairs("stsb", "train", n=640, seed=seed),
+                 "mrpc_train": data.load_pairs("mrpc", "train", n=640, seed=seed)}
+        tasks = {**cached_fixed, **{k: (models.cache_pairs(bi, v, tokenizer), v.labels) for k, v in train.items()}}
+        forgetting.set_top(bi, pretrained)
+        zero_shot = forgetting.stsb_spearman(bi, *tasks["stsb_dev"])
+        for name in args.recipes:
+            recipe = {**BASE, **RECIPES[name]}
+            t0 = time.time()
+            out = forgetting.sequential_controls(
+                bi, tasks, pretrained, 40, 40, recipe["lr_1"], recipe["lr_2"], seed,
+                recipe={"optimizer": recipe["optimizer"], "schedule": recipe["schedule"]})
+            records.append({"recipe": name, **recipe, "seed": seed, "zero_shot": zero_shot, "arms": out,
+                            "seconds": round(time.time() - t0, 1)})
+            b = out["B"]
+            print(f"seed {seed} {name} ({time.time() - t0:.0f} s): MRPC test "
+                  + ", ".join(f"{a} {r['mrpc_test']:.3f}" for a, r in out.items())
+                  + f"; STS-B {zero_shot:.3f} -> {b['stsb_after_1']:.3f} -> {b['stsb_dev']:.3f}", flush=True)
+            write(args.out, {"args": {"seeds": args.seeds, "recipes": args.recipes, "pairs": 640, "steps": [40, 40],
+                                      "top": 1, "length": 32, "eval": 400},
+                             "base": BASE, "recipes": {k: RECIPES[k] for k in args.recipes},
+                             "hardware": results.describe_hardware(), "environment": config.describe_environment(),
+                             "records": records})
+
+
+if __name__ == "__main__":
+    main()
