@@ -175,7 +175,7 @@ class WarmupLinear(keras.optimizers.schedules.LearningRateSchedule):
         >>> schedule = WarmupLinear(1e-3, total_steps=100, warmup_steps=10)
         >>> float(schedule(10))  # the peak  # doctest: +SKIP
 
-    Used in: ``utils.experiments.forgetting`` (the recipe probe of 06_double_fine_tuning.ipynb).
+    Used in: ``utils.experiments.forgetting``.
     """
 
     def __init__(self, peak_lr: float, total_steps: int, warmup_steps: int) -> None:
