@@ -19,7 +19,7 @@ processes finish sooner than one with both threads.
     python scripts/probe_recipes_quick.py --seeds 1 2 3 7 42
     python scripts/probe_recipes_quick.py --seeds 1 2 3 --out /tmp/a.json &
     python scripts/probe_recipes_quick.py --seeds 7 42 --out /tmp/b.json; wait
-    python scripts/probe_recipes_quick.py --merge /tmp/a.json /tmp/b.json
+    python scripts/probe_recipes_quick.py --merge /tmp/a.json /tmp/b.json [--reuse-controls]
 """
 
 from __future__ import annotations
@@ -49,8 +49,41 @@ def write(path: Path, payload: dict) -> None:
     tmp.replace(path)
 
 
-def merge(paths: list[Path]) -> dict:
-    """One payload from several runs of this script (their records, the first run's settings)."""
+# Recipes that scripts/probe_controls_quick.py also ran (the same function, sizes and data): its
+# file's records can stand in for them (merge --reuse-controls), checked equal where both ran
+CONTROLS_FILE = config.PROJECT_ROOT / "results" / "probes" / "06_sequential_controls.quick.json"
+SAME_AS_CONTROLS = {"base": 1e-3, "lr_2=3e-4": 3e-4}
+
+
+def reuse_controls(records: list[dict], controls: dict) -> list[dict]:
+    """``records`` plus the controls probe's runs of ``SAME_AS_CONTROLS`` for seeds they lack.
+
+    Raises:
+        SystemExit: a (recipe, seed) in both whose numbers differ: then they are not the same run.
+    """
+    have = {(r["recipe"], r["seed"]): r for r in records}
+    added = []
+    for name, lr_2 in SAME_AS_CONTROLS.items():
+        for rec in controls["records"]:
+            if rec["lr_2"] != lr_2:
+                continue
+            mine = have.get((name, rec["seed"]))
+            if mine is not None:
+                if mine["arms"] != rec["arms"] or mine["zero_shot"] != rec["zero_shot"]:
+                    raise SystemExit(f"{name}, seed {rec['seed']}: this probe and {CONTROLS_FILE.name} differ")
+                mine["checked_against"] = CONTROLS_FILE.name
+                continue
+            added.append({"recipe": name, **BASE, **RECIPES[name], "seed": rec["seed"], "zero_shot": rec["zero_shot"],
+                          "arms": rec["arms"], "seconds": rec["seconds"], "source": CONTROLS_FILE.name})
+    return records + added
+
+
+def merge(paths: list[Path], controls: dict | None = None) -> dict:
+    """One payload from several runs of this script (their records, the first run's settings).
+
+    With ``controls`` (the controls probe's payload) the recipes it also ran are filled in from
+    it for the seeds these runs lack (``reuse_controls``).
+    """
     parts = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
     keys = {(r["recipe"], r["seed"]) for p in parts for r in p["records"]}
     if len(keys) != sum(len(p["records"]) for p in parts):
@@ -60,6 +93,11 @@ def merge(paths: list[Path]) -> dict:
     first["recipes"] = {k: v for name in RECIPES for p in parts for k, v in p["recipes"].items() if k == name}
     first["args"]["recipes"] = list(first["recipes"])
     first["records"] = [r for p in parts for r in p["records"]]
+    if controls is not None:
+        first["records"] = reuse_controls(first["records"], controls)
+        first["recipes"] = {name: RECIPES[name] for name in RECIPES if any(r["recipe"] == name for r in first["records"])}
+        first["args"]["recipes"] = list(first["recipes"])
+        first["args"]["seeds"] = sorted({r["seed"] for r in first["records"]})
     first["runs"] = [{"hardware": p["hardware"], "environment": p["environment"], "seeds": p["args"]["seeds"]}
                      for p in parts]
     return first
@@ -71,9 +109,13 @@ def main() -> None:
     p.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--merge", type=Path, nargs="+", help="merge these runs' files into --out and stop")
+    p.add_argument("--reuse-controls", action="store_true",
+                   help=f"with --merge: take {', '.join(SAME_AS_CONTROLS)} from {CONTROLS_FILE.name} for the "
+                        "seeds the runs lack (checked equal where both ran)")
     args = p.parse_args()
     if args.merge:
-        write(args.out, merge(args.merge))
+        controls = json.loads(CONTROLS_FILE.read_text(encoding="utf-8")) if args.reuse_controls else None
+        write(args.out, merge(args.merge, controls))
         print(f"wrote {args.out}")
         return
     bi = models.build_bi_encoder(models.load_text_encoder(), top=1)
