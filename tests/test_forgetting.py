@@ -367,7 +367,7 @@ def test_train_steps_compiles_once_and_restarts_like_a_fresh_compile():
     assert all(np.array_equal(a, b) for a, b in zip(keep.top + keep.head, run(1)))
 
 
-def test_the_recipe_picks_the_optimizer_and_the_schedule_and_refuses_unknown_ones():
+def test_the_recipe_picks_the_optimizer_and_the_schedule_and_refuses_unknown_ones(monkeypatch):
     from utils import optim
     from utils.experiments import forgetting
 
@@ -389,10 +389,27 @@ def test_the_recipe_picks_the_optimizer_and_the_schedule_and_refuses_unknown_one
     with pytest.raises(ValueError, match="'cosine'"):
         forgetting.train_steps(bi.mrpc, x, y, 2, 1e-2, "binary_crossentropy", 0, schedule="cosine")
     pretrained = forgetting.top_snapshot(bi)
-    out = forgetting.sequential_controls(bi, tasks, pretrained, 2, 1, 1e-2, 1e-2, seed=0,
-                                         recipe={"schedule": "warmup_linear", "optimizer": "adam"})
-    assert {a: r["steps"] for a, r in out.items()} == {"A": 1, "A+": 3, "B": 3, "S": 3, "R": 3}
-    assert out["R"]["mrpc_test_after_1"] == out["A"]["mrpc_test"]
+    # sequential_controls hands the recipe to every stage; a schedule gives A a run of its own
+    # (its steps are not the start of A+'s). A spy stands in for the training (the real
+    # train_steps is tested above; compiling a schedule's stages costs an XLA compilation each)
+    calls = []
+
+    def spy(model, x, y, steps, lr, loss, seed, sample_weight=None, rows=None, callbacks=None, **recipe):
+        calls.append((steps, recipe.get("optimizer"), recipe.get("schedule"), bool(callbacks)))
+        for callback in callbacks or []:
+            callback.set_model(model)
+            callback.on_train_batch_end(callback.step - 1)  # _KeepAt keeps the weights as they are
+        return 0.0
+
+    monkeypatch.setattr(forgetting, "train_steps", spy)
+    recipe = {"schedule": "warmup_linear", "optimizer": "adam"}
+    forgetting.sequential_controls(bi, tasks, pretrained, 2, 1, 1e-2, 1e-2, seed=0, recipe=recipe)
+    assert calls == [(1, "adam", "warmup_linear", False), (3, "adam", "warmup_linear", False)] + [
+        (2, "adam", "warmup_linear", False), (1, "adam", "warmup_linear", False)] * 2 + [
+        (2, "adam", "warmup_linear", False)]
+    calls.clear()
+    forgetting.sequential_controls(bi, tasks, pretrained, 2, 1, 1e-2, 1e-2, seed=0)  # constant: A kept on A+'s way
+    assert [c[0] for c in calls] == [3, 2, 1, 2, 1, 2] and calls[0][3]
     with pytest.raises(ValueError, match="warmup"):
         forgetting.sequential_controls(bi, tasks, pretrained, 2, 1, 1e-2, 1e-2, seed=0, recipe={"warmup": 0.1})
 
