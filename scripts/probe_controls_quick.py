@@ -26,6 +26,29 @@ from utils.experiments import forgetting
 OUT = config.PROJECT_ROOT / "results" / "probes" / "06_sequential_controls.quick.json"
 
 
+def quick_tasks(top: int, seeds: list[int], pairs: int):
+    """Notebook 06's quick bi-encoder and data, seed by seed (also used by probe_recipes_quick.py).
+
+    Yields ``(bi, pretrained, seed, tasks, zero_shot)``: the bi-encoder (``top`` layers train)
+    back at the downloaded weights, the seed's ``pairs`` training pairs a task with the fixed
+    evaluation splits (400 STS-B dev, all MRPC dev, 400 MRPC test pairs, 32 tokens), cached.
+    """
+    bi = models.build_bi_encoder(models.load_text_encoder(), top=top)
+    pretrained = forgetting.top_snapshot(bi)
+    tokenizer = models.load_pair_tokenizer(32)
+    fixed = {"stsb_dev": data.load_pairs("stsb", "validation", n=400, seed=0),
+             "mrpc_dev": data.load_pairs("mrpc", "validation"),
+             "mrpc_test": data.load_pairs("mrpc", "test", n=400, seed=0)}
+    cached_fixed = {k: (models.cache_pairs(bi, v, tokenizer), v.labels) for k, v in fixed.items()}
+    for seed in seeds:
+        keras.utils.set_random_seed(seed)
+        train = {"stsb_train": data.load_pairs("stsb", "train", n=pairs, seed=seed),
+                 "mrpc_train": data.load_pairs("mrpc", "train", n=pairs, seed=seed)}
+        tasks = {**cached_fixed, **{k: (models.cache_pairs(bi, v, tokenizer), v.labels) for k, v in train.items()}}
+        forgetting.set_top(bi, pretrained)
+        yield bi, pretrained, seed, tasks, forgetting.stsb_spearman(bi, *tasks["stsb_dev"])
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 7, 42])
@@ -34,21 +57,8 @@ def main() -> None:
     p.add_argument("--steps", type=int, nargs=2, default=[40, 40], help="steps of stage 1 and stage 2")
     p.add_argument("--top", type=int, default=1)
     args = p.parse_args()
-    bi = models.build_bi_encoder(models.load_text_encoder(), top=args.top)
-    pretrained = forgetting.top_snapshot(bi)
-    tokenizer = models.load_pair_tokenizer(32)
-    fixed = {"stsb_dev": data.load_pairs("stsb", "validation", n=400, seed=0),
-             "mrpc_dev": data.load_pairs("mrpc", "validation"),
-             "mrpc_test": data.load_pairs("mrpc", "test", n=400, seed=0)}
-    cached_fixed = {k: (models.cache_pairs(bi, v, tokenizer), v.labels) for k, v in fixed.items()}
     records = []
-    for seed in args.seeds:
-        keras.utils.set_random_seed(seed)
-        train = {"stsb_train": data.load_pairs("stsb", "train", n=args.pairs, seed=seed),
-                 "mrpc_train": data.load_pairs("mrpc", "train", n=args.pairs, seed=seed)}
-        tasks = {**cached_fixed, **{k: (models.cache_pairs(bi, v, tokenizer), v.labels) for k, v in train.items()}}
-        forgetting.set_top(bi, pretrained)
-        zero_shot = forgetting.stsb_spearman(bi, *tasks["stsb_dev"])
+    for bi, pretrained, seed, tasks, zero_shot in quick_tasks(args.top, args.seeds, args.pairs):
         for rate in args.rates:
             t0 = time.time()
             out = forgetting.sequential_controls(bi, tasks, pretrained, *args.steps, 1e-4, rate, seed)

@@ -29,9 +29,9 @@ import json
 import time
 from pathlib import Path
 
-import keras
+from probe_controls_quick import quick_tasks  # noqa: E402  (scripts/ is on sys.path when run as a script)
 
-from utils import config, data, models, results
+from utils import config, results
 from utils.experiments import forgetting
 
 OUT = config.PROJECT_ROOT / "results" / "probes" / "06_recipes.quick.json"
@@ -118,21 +118,8 @@ def main() -> None:
         write(args.out, merge(args.merge, controls))
         print(f"wrote {args.out}")
         return
-    bi = models.build_bi_encoder(models.load_text_encoder(), top=1)
-    pretrained = forgetting.top_snapshot(bi)
-    tokenizer = models.load_pair_tokenizer(32)
-    fixed = {"stsb_dev": data.load_pairs("stsb", "validation", n=400, seed=0),
-             "mrpc_dev": data.load_pairs("mrpc", "validation"),
-             "mrpc_test": data.load_pairs("mrpc", "test", n=400, seed=0)}
-    cached_fixed = {k: (models.cache_pairs(bi, v, tokenizer), v.labels) for k, v in fixed.items()}
     records = []
-    for seed in args.seeds:
-        keras.utils.set_random_seed(seed)
-        train = {"stsb_train": data.load_pairs("stsb", "train", n=640, seed=seed),
-                 "mrpc_train": data.load_pairs("mrpc", "train", n=640, seed=seed)}
-        tasks = {**cached_fixed, **{k: (models.cache_pairs(bi, v, tokenizer), v.labels) for k, v in train.items()}}
-        forgetting.set_top(bi, pretrained)
-        zero_shot = forgetting.stsb_spearman(bi, *tasks["stsb_dev"])
+    for bi, pretrained, seed, tasks, zero_shot in quick_tasks(1, args.seeds, 640):
         for name in args.recipes:
             recipe = {**BASE, **RECIPES[name]}
             t0 = time.time()
