@@ -17,6 +17,7 @@ from utils.experiments.arms import check_seed
 from utils.models import (
     HEADS,
     TOKEN_INPUTS,
+    SplitEncoder,
     build_head,
     build_pair_classifier,
     count_head_params,
@@ -36,13 +37,14 @@ from utils.weights import restore_weights
 __all__ = ["run_head_arm"]
 
 _FEATURE_INPUTS = ("sequence_output", "padding_mask")
+_CACHED_INPUTS = ("hidden", "padding_mask")
 
 
 def run_head_arm(
     head: str,
     train: tuple[dict[str, np.ndarray], np.ndarray],
     evals: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
-    encoder: keras.layers.Layer | None = None,
+    encoder: keras.layers.Layer | SplitEncoder | None = None,
     pretrained: list[np.ndarray] | None = None,
     epochs: int = 2,
     lr: float = 1e-4,
@@ -61,12 +63,15 @@ def run_head_arm(
 
     Args:
         head: ``"cls"``, ``"mean"`` or ``"bilstm"``.
-        train: ``(x, y)``: token arrays (with ``encoder``) or token features (without), 0/1 labels.
+        train: ``(x, y)``: token arrays (with a BertBackbone ``encoder``), cached activations
+            (with a ``SplitEncoder``: its ``cache``) or token features (no encoder), 0/1 labels.
         evals: ``name -> (x, y)`` sets to score, e.g. ``{"dev": ..., "test": ...}``.
-        encoder: A BertBackbone to fine-tune with the head; None trains the head alone on
-            ``extract_token_features`` output.
-        pretrained: ``utils.weights.snapshot_weights(encoder)`` taken before any training; the
-            encoder is reset to it first, so arms never inherit each other's fine-tuning.
+        encoder: A BertBackbone to fine-tune with the head; a ``models.split_encoder`` to
+            fine-tune only its top layers with the head, on ``cache``d lower-layer activations;
+            None trains the head alone on ``extract_token_features`` output.
+        pretrained: ``utils.weights.snapshot_weights`` of the encoder (of a split's ``upper``)
+            taken before any training; it is reset to it first, so arms never inherit each
+            other's fine-tuning.
         epochs: Training epochs.
         lr: Learning rate (the same for encoder and head).
         batch_size: Batch size.
@@ -100,16 +105,18 @@ def run_head_arm(
         if not isinstance(pair, tuple | list) or len(pair) != 2 or not isinstance(pair[0], dict):
             raise TypeError(f"{name!r} must be an (x, y) pair with x a dict of arrays, got "
                             f"{type(pair).__name__}.")
-    if encoder is not None and not (isinstance(encoder, keras.layers.Layer)
-                                    and hasattr(encoder, "hidden_dim")):
-        raise TypeError(f"encoder must be a KerasHub BertBackbone or None, got "
-                        f"{type(encoder).__name__}.")
-    needed = TOKEN_INPUTS if encoder is not None else _FEATURE_INPUTS
+    split = isinstance(encoder, SplitEncoder)
+    if encoder is not None and not split and not (isinstance(encoder, keras.layers.Layer)
+                                                  and hasattr(encoder, "hidden_dim")):
+        raise TypeError(f"encoder must be a KerasHub BertBackbone, a models.split_encoder(...) or "
+                        f"None, got {type(encoder).__name__}.")
+    needed = _CACHED_INPUTS if split else TOKEN_INPUTS if encoder is not None else _FEATURE_INPUTS
     for name, (x, y) in sets.items():
         missing = [k for k in needed if k not in x]
         if missing:
-            what = "token arrays (models.encode_pairs)" if encoder is not None else \
-                "token features (models.extract_token_features)"
+            what = ("cached activations (split.cache(models.encode_pairs(...)))" if split
+                    else "token arrays (models.encode_pairs)" if encoder is not None
+                    else "token features (models.extract_token_features)")
             raise KeyError(f"{name!r} inputs lack {missing}: this mode needs {what}.")
         labels = check_labels(f"{name!r} labels (binary: paraphrase or not)", y, classes=(0, 1))
         rows = {len(v) for v in x.values()}
@@ -126,10 +133,21 @@ def run_head_arm(
     keras.utils.set_random_seed(seed)
     if encoder is not None:
         if pretrained is None:
-            raise ValueError("pass pretrained=snapshot_weights(encoder) so every arm starts "
-                             "from the same encoder weights.")
-        restore_weights(encoder, pretrained)
-        model = build_pair_classifier(encoder, head, lstm_units, dropout, train_encoder=True)
+            what = "split.upper" if split else "encoder"
+            raise ValueError(f"pass pretrained=snapshot_weights({what}) so every arm starts "
+                             f"from the same encoder weights.")
+        if split:  # only the top layers train: the lower ones are already in the cached inputs
+            restore_weights(encoder.upper, pretrained)
+            encoder.upper.trainable = True
+            inputs = {"hidden": keras.Input((None, encoder.encoder.hidden_dim), name="hidden"),
+                      "padding_mask": keras.Input((None,), dtype="bool", name="padding_mask")}
+            head_model = build_head(head, encoder.encoder.hidden_dim, lstm_units, dropout)
+            out = head_model({"sequence_output": encoder.upper(inputs),
+                              "padding_mask": inputs["padding_mask"]})
+            model = keras.Model(inputs, out, name=f"top_{encoder.top}_classifier_{head}")
+        else:
+            restore_weights(encoder, pretrained)
+            model = build_pair_classifier(encoder, head, lstm_units, dropout, train_encoder=True)
     else:
         hidden = int(train[0]["sequence_output"].shape[-1])
         model = build_head(head, hidden, lstm_units, dropout)

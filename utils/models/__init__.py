@@ -6,6 +6,7 @@
 * ``pooling``: token vectors to one vector (mean, [CLS]) and Sentence-BERT pair features;
 * ``pairs``: cross-encoders, ``transfer_encoder`` (the second fine-tune), the models of 06;
 * ``heads``: [CLS]/mean/BiLSTM heads on token outputs and a head on two embeddings;
+* ``split``: the encoder cut in two, top layers fine-tuned on cached activations (07);
 * ``bi_encoder``: the encoder as a bi-encoder, top layers on cached activations (09);
 * ``inference``: fixed-shape prediction, token features, embeddings, cosine similarity.
 
@@ -42,6 +43,7 @@ from utils.models.pairs import (
     transfer_encoder,
 )
 from utils.models.pooling import POOLINGS, ClsPool, PairFeatures, mean_pool, pool
+from utils.models.split import SplitEncoder, lower_layers, split_encoder
 from utils.models.tokenizer import (
     TOKEN_INPUTS,
     PairTokenizer,
@@ -56,11 +58,11 @@ from utils.models.vision import BACKBONES, build_classifier, install_local_weigh
 
 __all__ = [
     "BACKBONES", "ENCODER_HF_PRESET", "HEADS", "POOLINGS", "TASKS", "TOKEN_INPUTS",
-    "BiEncoder", "ClsPool", "PairFeatures", "PairModels", "PairTokenizer",
+    "BiEncoder", "ClsPool", "SplitEncoder", "PairFeatures", "PairModels", "PairTokenizer",
     "build_bi_encoder", "build_classifier", "cache_pairs", "build_cross_encoder", "build_embedding_head", "build_head",
     "build_pair_classifier", "build_pair_models", "compute_cosine_similarity", "concat_rows",
     "cosine", "count_head_params", "embed_pairs", "encode_pairs", "encode_sentences",
     "encoder_folder", "encoder_layer_groups", "extract_token_features", "find_encoder",
-    "install_local_weights", "load_backbone", "load_pair_tokenizer", "load_text_encoder",
-    "mean_pool", "pool", "predict_padded", "take_rows", "token_inputs", "transfer_encoder",
+    "install_local_weights", "load_backbone", "lower_layers", "load_pair_tokenizer", "load_text_encoder",
+    "mean_pool", "pool", "predict_padded", "split_encoder", "take_rows", "token_inputs", "transfer_encoder",
 ]

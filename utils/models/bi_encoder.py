@@ -32,7 +32,7 @@ import keras
 import numpy as np
 
 from utils.models.pooling import PairFeatures
-from utils.validate import check_int
+from utils.models.split import lower_layers
 
 __all__ = ["BiEncoder", "build_bi_encoder", "cache_pairs"]
 
@@ -82,26 +82,7 @@ def build_bi_encoder(encoder: keras.Model, top: int = 2) -> BiEncoder:
 
     Used in: 09_fine_tune_twice_without_forgetting.ipynb, ``utils.experiments.forgetting``.
     """
-    layers = getattr(encoder, "transformer_layers", None)
-    if not isinstance(encoder, keras.Model) or not layers:
-        raise TypeError(f"build_bi_encoder needs a KerasHub BERT backbone "
-                        f"(models.load_text_encoder()), got {type(encoder).__name__}.")
-    if len(layers) < 2:
-        raise ValueError(f"build_bi_encoder needs an encoder with >= 2 transformer layers (one below "
-                         f"the cut, cached), {encoder.name!r} has {len(layers)}.")
-    # at least one layer below the cut: the cached part (and the padding mask's only user there)
-    top = check_int("top", top, 1, len(layers) - 1)
-    ids = keras.Input((None,), dtype="int32", name="token_ids")
-    seg = keras.Input((None,), dtype="int32", name="segment_ids")
-    pad = keras.Input((None,), dtype="int32", name="padding_mask")
-    x = encoder.token_embedding(ids)
-    x = encoder.embeddings_add((x, encoder.position_embedding(x), encoder.segment_embedding(seg)))
-    x = encoder.embeddings_layer_norm(x)
-    for layer in layers[: len(layers) - top]:
-        x = layer(x, padding_mask=pad)
-    lower = keras.Model({"token_ids": ids, "segment_ids": seg, "padding_mask": pad}, x,
-                        name="lower_layers")
-    top_layers = list(layers[len(layers) - top:])
+    lower, top_layers = lower_layers(encoder, top)
     pooling = keras.layers.GlobalAveragePooling1D(name="mean_pool")
 
     def embed(h: Any, m: Any) -> Any:
@@ -127,7 +108,7 @@ def build_bi_encoder(encoder: keras.Model, top: int = 2) -> BiEncoder:
     features = keras.Model(inputs, pair, name="mrpc_pair_features")
     feature_in = keras.Input((2 * hidden,), name="pair_features_in")
     head = keras.Model(feature_in, dense(norm(feature_in)), name="mrpc_head")
-    return BiEncoder(encoder, top, lower, sts, mrpc, joint, top_layers, [norm, dense], features, head)
+    return BiEncoder(encoder, len(top_layers), lower, sts, mrpc, joint, top_layers, [norm, dense], features, head)
 
 
 def cache_pairs(bi: BiEncoder, pairs: Any, tokenizer: Any, batch_size: int = 64) -> dict[str, np.ndarray]:
