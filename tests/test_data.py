@@ -109,7 +109,7 @@ def test_load_pairs_accepts_glue_spelling():
 
 
 def test_load_pairs_rejects_unknown_name_and_split():
-    with pytest.raises(KeyError, match="known: \\['mrpc', 'stsb'\\]"):
+    with pytest.raises(KeyError, match="known: \\['kluests', 'korqpair', 'korsts', 'mrpc', 'stsb'\\]"):
         data.load_pairs("qqp", "train")
     with pytest.raises(KeyError, match="Unknown split 'dev'"):
         data.load_pairs("mrpc", "dev")

@@ -8,12 +8,13 @@ a hint instead of raising; NumPy scalars and 0-d arrays count as the numbers the
 
 Modules: ``core`` (``CheckResult``, ``WrongAnswer``), ``answers`` (the ``read_*`` helpers),
 ``general`` (a number in a range, an accuracy), ``vision`` (notebooks 00-02), ``tuning``
-(03-04), ``text`` (05-08), ``forgetting`` (09).
+(03-04), ``text`` (05-08), ``forgetting`` (09), ``korean`` (11).
 """
 
 from utils.checks.core import CheckResult
 from utils.checks.forgetting import check_lora_adapter_params, check_wise_alpha
 from utils.checks.general import check_accuracy, check_number_in_range
+from utils.checks.korean import check_identical_rule_accuracy, check_jamo_tokens
 from utils.checks.text import (
     check_bilstm_head_params,
     check_confident_count,
@@ -39,6 +40,8 @@ __all__ = [
     "check_drift_grows_with_lr",
     "check_drift_ratios",
     "check_freeze_before_first_fit",
+    "check_identical_rule_accuracy",
+    "check_jamo_tokens",
     "check_largest_safe_lr",
     "check_lora_adapter_params",
     "check_most_confused",
@@ -47,8 +50,8 @@ __all__ = [
     "check_recovery",
     "check_row_winners",
     "check_trainable_from_block_13",
-    "check_wise_alpha",
     "check_wider_backbone_probe",
+    "check_wise_alpha",
     "check_worst_pairs",
     "check_zero_shot_spearman",
 ]

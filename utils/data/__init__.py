@@ -2,7 +2,9 @@
 
 * ``images``: flowers (tf_flowers, 5 classes, near ImageNet) and scikit-learn's digits as
   RGB images (far from it);
-* ``pairs``: STS-B (sentence similarity, 0-5) and MRPC (paraphrase, 0/1) sentence pairs;
+* ``pairs``: sentence pairs: STS-B and KorSTS (similarity, 0-5), MRPC (paraphrase, 0/1),
+  Korean question pairs (1 = the same question, flipped from the source) and KLUE-STS's
+  dev set (0-5); the Korean question-pair and KLUE-STS readers are in ``pairs_korean``;
 * ``splits``: seeded stratified splits and per-class subsets;
 * ``tables``: TSV reading that names the file, line and value of every problem.
 

@@ -1,9 +1,24 @@
-"""Sentence-pair data sets: STS-B (similarity, 0-5) and MRPC (paraphrase, 0/1).
+"""Sentence-pair data sets, English and Korean, each a similarity score or a paraphrase label.
 
-Local GLUE/MSR files first (``TL_DATA_DIR``), else verified downloads into the Keras cache.
-Every file is read with its values checked (STS-B scores in [0, 5], MRPC labels 0/1, the
-columns present; a problem names the file, the line and the value), every split is counted
+* ``stsb``: STS-B (GLUE), similarity 0-5; train / validation / test (the labeled original).
+* ``mrpc``: MRPC, 1 = paraphrase, 0 = not; train / validation / test.
+* ``korsts``: KorSTS (kakaobrain/KorNLUDatasets), STS-B translated to Korean row for row,
+  similarity 0-5; train / validation / test.
+* ``korqpair``: Korean question pairs (songys/Question_pair), 1 = the same question, 0 =
+  different. The source's ``is_duplicate`` column is inverted (0 = same question); the
+  loader returns ``1 - is_duplicate`` so that 1 means paraphrase, as in MRPC.
+* ``kluests``: KLUE-STS v1.1 dev set only (as ``validation``), similarity 0-5; the KLUE
+  train file is not available offline.
+
+Local files first (``TL_DATA_DIR``), else verified downloads into the Keras cache (the
+Korean files from the raw GitHub files at the commits named in their ``SOURCE.md``).
+Every file is read with its values checked (scores in [0, 5], labels 0/1, the columns
+present; a problem names the file, the line and the value), every split is counted
 against its documented size (``SOURCE.md``), and every file must match its pinned sha256.
+
+Here: ``SentencePairs``, the registry, the file table and download, the shared checks, the
+STS-B/KorSTS and MRPC readers and ``load_pairs``. The question-pair and KLUE-STS readers are
+in ``utils.data.pairs_korean``.
 """
 
 from __future__ import annotations
@@ -25,7 +40,10 @@ __all__ = ["SentencePairs", "PAIR_DATASETS", "PAIR_COUNTS", "load_pairs"]
 
 @dataclasses.dataclass
 class SentencePairs:
-    """Sentence pairs with a score (STS-B, 0-5) or a binary label (MRPC)."""
+    """Sentence pairs with a 0-5 score (stsb, korsts, kluests) or a 1/0 label (mrpc, korqpair).
+
+    Labels: 1 = paraphrase (MRPC) or the same question (korqpair, already flipped), 0 = not.
+    """
 
     name: str
     split: str
@@ -71,6 +89,18 @@ _MRPC_DEV_IDS_URL = (
     "https://firebasestorage.googleapis.com/v0/b/mtl-sentence-representations.appspot.com/"
     "o/data%2Fmrpc_dev_ids.tsv?alt=media&token=ec5c0836-31d5-48f4-b431-7480817f1adc"
 )
+# The Korean files: raw GitHub files at the commits named in each SOURCE.md, as
+# {dataset: (URL folder, cache folder, name in messages)}; the file name is appended.
+_RAW_FILES = {
+    "korsts": ("https://raw.githubusercontent.com/kakaobrain/KorNLUDatasets/"
+               "0df0fe7d496eb61b092e022e238c2230b29f1cbc/KorSTS/", "datasets/korsts", "KorSTS"),
+    "korqpair": ("https://raw.githubusercontent.com/songys/Question_pair/"
+                 "e84b6f0e784c10c6a22cbbc7b1e415b901baa877/", "datasets/kor-question-pair",
+                 "Korean question pairs"),
+    "kluests": ("https://raw.githubusercontent.com/KLUE-benchmark/KLUE/"
+                "3efd98708a40ff49251fddde35453f8fbb11f536/klue_benchmark/klue-sts-v1.1/",
+                "datasets/klue-sts", "KLUE-STS"),
+}
 # (local folder, file inside it, sha256 of the course's copy = the downloaded file)
 _TEXT_FILES = {
     ("stsb", "train"): ("glue-stsb", "train.tsv",
@@ -85,11 +115,40 @@ _TEXT_FILES = {
                            "0360d0d3427a0ae14882e2b3a799df0fab6cb5203d5e8ee481949283da62acb6"),
     ("mrpc", "dev_ids"): ("glue-mrpc", "dev_ids.tsv",
                           "971d7767d81b997fd9060ade0ec23c4fc31cbb226a55d1bd4a1bac474eb81dc7"),
+    ("korsts", "train"): ("korsts", "sts-train.tsv",
+                          "b5aaa7f957d6ff46f4b6834a8b0f024a9234a6eefe9289aed66746b4533da3b8"),
+    ("korsts", "validation"): ("korsts", "sts-dev.tsv",
+                               "d835b65b424401fbcce6be28a78159df8d61f5b19977ea7a0b83b8cb6105f393"),
+    ("korsts", "test"): ("korsts", "sts-test.tsv",
+                         "13f83a3440d9db52d134eb40303ce021b03264aa338fbf2871c8786ce04d2105"),
+    ("korqpair", "train"): ("kor-question-pair", "train.txt",
+                            "addf4c88b19066ad55a09f466c5c3f6428b3f2bd5d55100d3ca5b93d9d8daff9"),
+    ("korqpair", "validation"): (
+        "kor-question-pair", "validation.txt",
+        "3928c783f561f36547fd8e0c9d78a6e1d6013db3debcf559c4135aa5536badea"),
+    ("korqpair", "test"): ("kor-question-pair", "test.txt",
+                           "0d5738107ea3742de4dcaf3a358b6bfa4818781bc6aec11a9956a3fbe35f8b61"),
+    ("kluests", "validation"): ("klue-sts-dev", "klue-sts-v1.1_dev.json",
+                                "b6a0ae0c370e21687f7eef0fdea872a328bb2ecbdb020c546cb870d28606bf80"),
 }
-PAIR_DATASETS = {"stsb": ("train", "validation", "test"), "mrpc": ("train", "validation", "test")}
-# Pairs per split (SOURCE.md of glue-stsb and glue-mrpc; the same as Hugging Face's GLUE).
+PAIR_DATASETS = {"stsb": ("train", "validation", "test"), "mrpc": ("train", "validation", "test"),
+                 "korsts": ("train", "validation", "test"),
+                 "korqpair": ("train", "validation", "test"), "kluests": ("validation",)}
+# Pairs per split (SOURCE.md of glue-stsb, glue-mrpc, korsts, kor-question-pair and
+# klue-sts-dev; STS-B and MRPC the same as Hugging Face's GLUE, KLUE-STS's as klue/klue "sts").
 PAIR_COUNTS = {("stsb", "train"): 5749, ("stsb", "validation"): 1500, ("stsb", "test"): 1379,
-               ("mrpc", "train"): 3668, ("mrpc", "validation"): 408, ("mrpc", "test"): 1725}
+               ("mrpc", "train"): 3668, ("mrpc", "validation"): 408, ("mrpc", "test"): 1725,
+               ("korsts", "train"): 5749, ("korsts", "validation"): 1500,
+               ("korsts", "test"): 1379, ("korqpair", "train"): 6136,
+               ("korqpair", "validation"): 682, ("korqpair", "test"): 758,
+               ("kluests", "validation"): 519}
+# Said when a split is asked for that the course does not have.
+_SPLIT_NOTES = {
+    "kluests": " Only KLUE-STS's dev set (klue-sts-v1.1_dev.json) ships with the course, as "
+               "'validation': the KLUE train file (klue-sts-v1.1_train.json) is not available "
+               "offline (load it with Hugging Face's datasets.load_dataset('klue/klue', 'sts') "
+               "when online).",
+}
 _FILE_ROWS = {"dev_ids": 408, "msr_train": 4076, "msr_test": 1725}  # data rows per MRPC file
 
 
@@ -120,11 +179,15 @@ def _text_file(dataset: str, key: str) -> tuple[Path, str, str]:
             validate=_check_stsb_folder,
         )
         path = _find_in(root, rel)
-    else:
+    elif dataset == "mrpc":
         url = {"msr_train": _MRPC_TRAIN_URL, "msr_test": _MRPC_TEST_URL,
                "dev_ids": _MRPC_DEV_IDS_URL}[key]
         path = download(Path(rel).name, url, sha256=sha, cache_subdir="datasets/glue-mrpc",
                         what=f"MRPC file {rel}", local_hint=hint)
+    else:
+        base, subdir, title = _RAW_FILES[dataset]
+        path = download(Path(rel).name, base + rel, sha256=sha, cache_subdir=subdir,
+                        what=f"{title} file {rel}", local_hint=hint)
     return path, sha, f"Delete {path} and run again online, or put a copy here: {hint}"
 
 
@@ -136,19 +199,27 @@ def _check_count(path: Path, found: int, expected: int, what: str, fix: str) -> 
         )
 
 
-def _load_stsb(split: str) -> SentencePairs:
-    path, sha, fix = _text_file("stsb", split)
+def _columns(path: Path, row: tuple[int, list[str]], names: tuple[str, ...],
+             fix: str) -> list[int]:
+    """Where each of ``names`` is in the header ``row``; a missing one names file and line."""
+    line, header = row
+    for column in names:
+        if column not in header:
+            raise AssetCorruptError(
+                f"{path}, line {line}: no '{column}' column in the header {header[:10]}. {fix}"
+            )
+    return [header.index(column) for column in names]
+
+
+def _load_sts_tsv(dataset: str, split: str) -> SentencePairs:
+    """STS-B or KorSTS: TSV rows with two sentences and a score in [0, 5]."""
+    path, sha, fix = _text_file(dataset, split)
     rows = read_tsv(path, fix)
-    if split == "test":  # original/sts-test.tsv: genre, file, year, id, score, s1, s2[, ...]
-        body, i1, i2, isc = rows, 5, 6, 4
-    else:  # GLUE train/dev: a header names the columns
-        (_, header), body = rows[0], rows[1:]
-        for column in ("sentence1", "sentence2", "score"):
-            if column not in header:
-                raise AssetCorruptError(
-                    f"{path}, line 1: no '{column}' column in the header {header[:10]}. {fix}"
-                )
-        i1, i2, isc = header.index("sentence1"), header.index("sentence2"), header.index("score")
+    if dataset == "stsb" and split == "test":  # original/sts-test.tsv: genre, file, year, id,
+        body, i1, i2, isc = rows, 5, 6, 4      # score, s1, s2[, ...] and no header
+    else:  # GLUE train/dev and KorSTS: a header names the columns
+        body = rows[1:]
+        i1, i2, isc = _columns(path, rows[0], ("sentence1", "sentence2", "score"), fix)
     need = max(i1, i2, isc) + 1
     s1, s2, y = [], [], []
     for row in body:
@@ -156,9 +227,10 @@ def _load_stsb(split: str) -> SentencePairs:
         y.append(parse_score(path, row[0], fields[isc], fix))
         s1.append(fields[i1])
         s2.append(fields[i2])
-    _check_count(path, len(y), PAIR_COUNTS[("stsb", split)], f"STS-B {split} pairs", fix)
+    title = {"stsb": "STS-B", "korsts": "KorSTS"}[dataset]
+    _check_count(path, len(y), PAIR_COUNTS[(dataset, split)], f"{title} {split} pairs", fix)
     verify_file(path, sha, fix=fix)
-    return SentencePairs("stsb", split, s1, s2, np.array(y, dtype=np.float32), "regression")
+    return SentencePairs(dataset, split, s1, s2, np.array(y, dtype=np.float32), "regression")
 
 
 def _read_msr(key: str) -> tuple[Path, list[tuple[int, list[str]]]]:
@@ -211,22 +283,30 @@ def _check_name_split(name: Any, split: Any) -> tuple[str, str]:
     if split not in PAIR_DATASETS[key]:
         hint = " Did you mean 'validation'?" if split.lower() in ("dev", "val", "valid") else (
             did_you_mean(split, PAIR_DATASETS[key]))
-        raise KeyError(f"Unknown split {split!r} for {key}; known: {PAIR_DATASETS[key]}.{hint}")
+        raise KeyError(f"Unknown split {split!r} for {key}; known: {PAIR_DATASETS[key]}.{hint}"
+                       f"{_SPLIT_NOTES.get(key, '')}")
     return key, split
 
 
 def load_pairs(
     name: str, split: str, n: int | None = None, seed: int | None = None
 ) -> SentencePairs:
-    """Loads STS-B or MRPC sentence pairs (local GLUE files first, then download).
+    """Loads sentence pairs: STS-B, MRPC, KorSTS, Korean question pairs or KLUE-STS.
 
-    STS-B scores are floats in [0, 5]; MRPC labels are 1 (paraphrase) or 0.
-    The test splits carry their gold labels (the original STS Benchmark and MSR
-    files), unlike GLUE's unlabeled test files.
+    Local files first (``TL_DATA_DIR``), then a verified download. STS-B, KorSTS and
+    KLUE-STS scores are floats in [0, 5] (task "regression"); MRPC labels are 1
+    (paraphrase) or 0, and Korean question-pair labels are 1 (the same question) or 0
+    (task "classification"). The question-pair source labels the other way round
+    (``is_duplicate`` 0 = same question): the loader returns ``1 - is_duplicate``, so 1
+    means paraphrase for both MRPC and ``korqpair``. The test splits carry their gold
+    labels (the original STS Benchmark and MSR files, KorSTS's), unlike GLUE's unlabeled
+    test files. KLUE-STS has only ``"validation"`` (its dev set): the KLUE train file is
+    not available offline.
 
     Args:
-        name: ``"stsb"`` or ``"mrpc"`` (``"STS-B"`` works too).
-        split: ``"train"``, ``"validation"`` or ``"test"``.
+        name: ``"stsb"``, ``"mrpc"``, ``"korsts"``, ``"korqpair"`` or ``"kluests"``; case,
+            ``-`` and ``_`` are ignored (``"STS-B"``, ``"KorSTS"``, ``"klue_sts"`` work too).
+        split: ``"train"``, ``"validation"`` or ``"test"`` (``"kluests"``: ``"validation"``).
         n: Keep a seeded random sample of ``n`` pairs (>= 1); None keeps all.
         seed: Sample seed; None reads ``TL_SEED``.
 
@@ -242,10 +322,19 @@ def load_pairs(
         >>> len(load_pairs("mrpc", "validation"))
         408
 
-    Used in: 00_setup_and_tour.ipynb, 05-08.
+    Used in: 00_setup_and_tour.ipynb, 05-08, 11_korean_double_fine_tuning.ipynb.
     """
     key, split = _check_name_split(name, split)
     n = None if n is None else check_int("n", n, low=1)
     seed = check_seed(seed)
-    pairs = _load_stsb(split) if key == "stsb" else _load_mrpc(split)
+    from utils.data.pairs_korean import _load_kluests, _load_korqpair  # it imports this module
+
+    if key in ("stsb", "korsts"):
+        pairs = _load_sts_tsv(key, split)
+    elif key == "mrpc":
+        pairs = _load_mrpc(split)
+    elif key == "korqpair":
+        pairs = _load_korqpair(split)
+    else:
+        pairs = _load_kluests(split)
     return pairs.sample(n, seed)

@@ -210,11 +210,16 @@ def _fresh_head(bi: BiEncoder, seed: int) -> None:
 def score(bi: BiEncoder, tasks: Mapping[str, tuple], select: bool = False) -> dict[str, float]:
     """STS-B Spearman on ``stsb_dev`` (and on ``stsb_select`` if ``select``), MRPC dev/test accuracy.
 
-    Used in: 09_fine_tune_twice_without_forgetting.ipynb.
+    A ``stsb_ood`` set in ``tasks`` (a second similarity benchmark, out of the training
+    distribution: KLUE-STS dev in notebook 11) is scored too, as ``stsb_ood``.
+
+    Used in: 09_fine_tune_twice_without_forgetting.ipynb, 11_korean_double_fine_tuning.ipynb.
     """
     out = {"stsb_dev": stsb_spearman(bi, *tasks["stsb_dev"])}
     if select:
         out["stsb_select"] = stsb_spearman(bi, *tasks["stsb_select"])
+    if "stsb_ood" in tasks:
+        out["stsb_ood"] = stsb_spearman(bi, *tasks["stsb_ood"])
     out.update(mrpc_dev=mrpc_accuracy(bi, *tasks["mrpc_dev"]),
                mrpc_test=mrpc_accuracy(bi, *tasks["mrpc_test"]))
     return out
@@ -445,7 +450,9 @@ def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: l
     Returns:
         ``{arm: record}`` with ``mrpc_dev``, ``mrpc_test`` and ``stsb_dev`` after the arm, its
         ``steps``; B and S add ``stsb_after_1`` (after their first stage), R adds
-        ``mrpc_test_after_1`` and ``mrpc_dev_after_1`` (after its MRPC stage).
+        ``mrpc_test_after_1`` and ``mrpc_dev_after_1`` (after its MRPC stage). With a
+        ``stsb_ood`` set in ``tasks`` every arm adds ``stsb_ood``, and B and S
+        ``stsb_ood_after_1``.
 
     Raises:
         ValueError: ``steps_1``/``steps_2`` below 1 or a rate <= 0 (the value is named).
@@ -454,7 +461,7 @@ def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: l
         >>> out = sequential_controls(bi, tasks, forgetting.top_snapshot(bi), 40, 40, 1e-4, 1e-3, 42)
         >>> out["B"]["mrpc_test"] - out["A"]["mrpc_test"]  # does stage 1 help MRPC?
 
-    Used in: 06_double_fine_tuning.ipynb.
+    Used in: 06_double_fine_tuning.ipynb, 11_korean_double_fine_tuning.ipynb.
     """
     steps_1, steps_2 = check_int("steps_1", steps_1, 1), check_int("steps_2", steps_2, 1)
     lr_1 = check_number("lr_1", lr_1, 0.0, low_open=True)
@@ -469,12 +476,16 @@ def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: l
         set_top(bi, start)
         probe_head(bi, x_mrpc, y_mrpc, seed=seed)
         record = stage2("naive", bi, tasks, start, head_snapshot(bi), steps, lr_2, seed, recipe=recipe)
-        return {k: record[k] for k in ("mrpc_dev", "mrpc_test", "stsb_dev", "end", "end_head")}
+        return {k: record[k] for k in ("mrpc_dev", "mrpc_test", "stsb_dev", "stsb_ood", "end", "end_head")
+                if k in record}
 
-    def sts_stage(stage_tasks: Mapping[str, tuple]) -> tuple[list[np.ndarray], float]:
+    def sts_stage(stage_tasks: Mapping[str, tuple]) -> tuple[list[np.ndarray], dict[str, float]]:
         set_top(bi, pretrained)
         end = stage1(bi, stage_tasks, steps_1, lr_1, seed, recipe)
-        return end, stsb_spearman(bi, *tasks["stsb_dev"])
+        after = {"stsb_after_1": stsb_spearman(bi, *tasks["stsb_dev"])}
+        if "stsb_ood" in tasks:
+            after["stsb_ood_after_1"] = stsb_spearman(bi, *tasks["stsb_ood"])
+        return end, after
 
     if recipe.get("schedule", "constant") == "constant":
         # A+ trains steps_1 + steps_2 steps; A is its first steps_2 steps, kept on the way: the
@@ -496,7 +507,7 @@ def sequential_controls(bi: BiEncoder, tasks: Mapping[str, tuple], pretrained: l
                "A+": {**mrpc_stage(pretrained, steps_1 + steps_2), "steps": steps_1 + steps_2}}
     for arm, stage_tasks in (("B", tasks), ("S", _shuffled_scores(tasks, seed))):
         s1, after_1 = sts_stage(stage_tasks)
-        out[arm] = {**mrpc_stage(s1, steps_2), "steps": steps_1 + steps_2, "stsb_after_1": after_1}
+        out[arm] = {**mrpc_stage(s1, steps_2), "steps": steps_1 + steps_2, **after_1}
     # R: A's encoder and head, then STS-B; MRPC read with A's head on the moved encoder
     set_top(bi, out["A"]["end"])
     set_head(bi, out["A"]["end_head"])

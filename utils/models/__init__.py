@@ -8,11 +8,13 @@
 * ``heads``: [CLS]/mean/BiLSTM heads on token outputs and a head on two embeddings;
 * ``split``: the encoder cut in two, top layers fine-tuned on cached activations (07);
 * ``bi_encoder``: the encoder as a bi-encoder, top layers on cached activations (09);
+* ``alternatives``: the encoder's architecture untrained, another Hub checkpoint (11);
 * ``inference``: fixed-shape prediction, token features, embeddings, cosine similarity.
 
 Notebooks call the names below as ``models.load_backbone(...)`` etc.
 """
 
+from utils.models.alternatives import hub_reachable, load_hub_encoder, random_encoder_like
 from utils.models.bi_encoder import BiEncoder, build_bi_encoder, cache_pairs
 from utils.models.encoder import (
     ENCODER_HF_PRESET,
@@ -53,6 +55,7 @@ from utils.models.tokenizer import (
     load_pair_tokenizer,
     take_rows,
     token_inputs,
+    token_overlap,
 )
 from utils.models.vision import BACKBONES, build_classifier, install_local_weights, load_backbone
 
@@ -63,6 +66,6 @@ __all__ = [
     "build_pair_classifier", "build_pair_models", "compute_cosine_similarity", "concat_rows",
     "cosine", "count_head_params", "embed_pairs", "encode_pairs", "encode_sentences",
     "encoder_folder", "encoder_layer_groups", "extract_token_features", "find_encoder",
-    "install_local_weights", "load_backbone", "lower_layers", "load_pair_tokenizer", "load_text_encoder",
-    "mean_pool", "pool", "predict_padded", "split_encoder", "take_rows", "token_inputs", "transfer_encoder",
+    "hub_reachable", "install_local_weights", "load_backbone", "load_hub_encoder", "lower_layers", "load_pair_tokenizer", "load_text_encoder",
+    "mean_pool", "pool", "predict_padded", "random_encoder_like", "split_encoder", "take_rows", "token_inputs", "token_overlap", "transfer_encoder",
 ]

@@ -27,7 +27,7 @@ from utils.models.encoder import ENCODER_SHA256, encoder_folder, verify_encoder_
 from utils.validate import check_int
 
 __all__ = ["TOKEN_INPUTS", "PairTokenizer", "load_pair_tokenizer", "encode_pairs",
-           "encode_sentences", "token_inputs", "take_rows", "concat_rows"]
+           "encode_sentences", "token_inputs", "take_rows", "concat_rows", "token_overlap"]
 
 TOKEN_INPUTS = ("token_ids", "segment_ids", "padding_mask")
 
@@ -143,6 +143,23 @@ class PairTokenizer:
     def decode(self, ids: Any) -> str:
         return self._tok.decode(list(np.asarray(ids).tolist()))
 
+    def tokens(self, sentence: str) -> list[str]:
+        """The WordPiece tokens of one sentence, as strings, without [CLS]/[SEP] or padding.
+
+        Example:
+            >>> load_pair_tokenizer(16).tokens("Hello there")
+            ['hello', 'there']
+        """
+        if not isinstance(sentence, str):
+            raise TypeError(f"tokens takes one sentence (a string), got {type(sentence).__name__}.")
+        self._tok.no_truncation()
+        self._tok.no_padding()
+        try:
+            return self._tok.encode(sentence, add_special_tokens=False).tokens
+        finally:
+            self._tok.enable_truncation(max_length=self.max_length, strategy="longest_first")
+            self._tok.enable_padding(length=self.max_length, pad_id=self._tok.token_to_id("[PAD]"))
+
 
 def load_pair_tokenizer(max_length: int = 128) -> PairTokenizer:
     """Returns the encoder's tokenizer for sentence pairs (backend-agnostic).
@@ -253,3 +270,35 @@ def encode_sentences(sentences: list[str], tokenizer: Any) -> dict[str, np.ndarr
         raise TypeError("pass a list of sentences, not a single string.")
     items = list(sentences)
     return _cached(_cache_key(tokenizer, items), lambda: tokenizer(items))
+
+
+def token_overlap(pairs: Any, tokenizer: PairTokenizer) -> np.ndarray:
+    """The Jaccard index of each pair's two token sets: a similarity score with no model at all.
+
+    |tokens(s1) & tokens(s2)| / |tokens(s1) | tokens(s2)|, with the tokenizer's WordPiece tokens
+    (no [CLS]/[SEP]): the lexical baseline a learned similarity has to beat.
+
+    Args:
+        pairs: ``data.load_pairs(...)`` (``sentence1``, ``sentence2``).
+        tokenizer: ``load_pair_tokenizer(...)``.
+
+    Returns:
+        float64 (N,), each in [0, 1] (0 for two empty sentences).
+
+    Raises:
+        TypeError: ``pairs`` has no sentences or ``tokenizer`` is not a ``PairTokenizer``.
+
+    Example:
+        >>> token_overlap(pairs, load_pair_tokenizer(32))[:2]  # doctest: +SKIP
+        array([0.8, 0.25])
+
+    Used in: 11_korean_double_fine_tuning.ipynb.
+    """
+    if not hasattr(pairs, "sentence1") or not hasattr(pairs, "sentence2"):
+        raise TypeError(f"token_overlap needs sentence pairs (data.load_pairs), got {type(pairs).__name__}.")
+    if not isinstance(tokenizer, PairTokenizer):
+        raise TypeError(f"tokenizer must be a PairTokenizer (load_pair_tokenizer), got {type(tokenizer).__name__}.")
+    first = [set(tokenizer.tokens(s)) for s in pairs.sentence1]
+    second = [set(tokenizer.tokens(s)) for s in pairs.sentence2]
+    return np.array([len(a & b) / max(len(a | b), 1) for a, b in zip(first, second)], dtype="float64")
+
