@@ -465,6 +465,40 @@ BAD = [
     row(lambda f: models.compute_cosine_similarity(f.head, f.data["mrpc_dev"], None,
                                                    batch_size=-1), ValueError, "got -1",
         "cosine sim batch"),
+    # ---- utils.models.split (a SplitEncoder with no models: its checks come before them)
+    row(lambda f: models.split_encoder(f.encoder), ValueError, "has 1", "split 1 layer"),
+    row(lambda f: models.split_encoder(keras.layers.Dense(3)), TypeError, "Dense", "split Dense"),
+    row(lambda f: models.split_encoder("enc"), TypeError, "str", "split str"),
+    row(lambda f: models.lower_layers(f.dense, 1), TypeError, "Sequential",
+        "lower_layers Sequential"),
+    row(lambda f: models.split_encoder(keras_hub.models.BertBackbone(
+        vocabulary_size=100, num_layers=2, num_heads=2, hidden_dim=H, intermediate_dim=32,
+        max_sequence_length=16), top=0), ValueError, "got 0", "split top 0"),
+    row(lambda f: models.split_encoder(keras_hub.models.BertBackbone(
+        vocabulary_size=100, num_layers=2, num_heads=2, hidden_dim=H, intermediate_dim=32,
+        max_sequence_length=16), top="1"), TypeError, "'1'", "split top str"),
+    row(lambda f: models.SplitEncoder(f.encoder, 1, None, None).cache(
+        {"token_ids": f.tokens["token_ids"]}), KeyError, "segment_ids", "split cache keys"),
+    row(lambda f: models.SplitEncoder(f.encoder, 1, None, None).cache("x"), TypeError, "str",
+        "split cache str"),
+    row(lambda f: models.SplitEncoder(f.encoder, 1, None, None).features(f.feats[0]), KeyError,
+        "'hidden'", "split features keys"),
+    # ---- utils.models.alternatives
+    row(lambda f: models.random_encoder_like(keras.layers.Dense(3), 0), TypeError, "Dense",
+        "random encoder Dense"),
+    row(lambda f: models.random_encoder_like(f.encoder, -1), ValueError, "got -1",
+        "random encoder seed -1"),
+    row(lambda f: models.random_encoder_like(f.encoder, 1.5), TypeError, "1.5",
+        "random encoder seed float"),
+    row(lambda f: models.load_hub_encoder("hf://x/y"), TypeError, "'hf://x/y'", "hub hf://"),
+    row(lambda f: models.load_hub_encoder("noslash"), TypeError, "'noslash'", "hub no slash"),
+    row(lambda f: models.load_hub_encoder(3), TypeError, "got 3", "hub int"),
+    # ---- utils.models.tokenizer
+    row(lambda f: models.load_pair_tokenizer(16).tokens(["a cat"]), TypeError, "list",
+        "tokens list"),
+    row(lambda f: models.token_overlap(["a", "b"], None), TypeError, "list", "overlap pairs"),
+    row(lambda f: models.token_overlap(f.data["mrpc_dev"], "tok"), TypeError, "str",
+        "overlap tokenizer"),
     # ---- utils.experiments.arms
     row(lambda f: experiments.ArmParams(epochs=0), ValueError, "got 0", "ArmParams epochs 0"),
     row(lambda f: experiments.ArmParams(lr=INF), ValueError, "inf", "ArmParams lr inf"),
@@ -559,6 +593,13 @@ BAD = [
         "head arm verbose"),
     row(lambda f: experiments.run_head_arm("cls", f.feats, {}, encoder=keras.layers.Dense(2)),
         TypeError, "Dense", "head arm encoder"),
+    row(lambda f: experiments.run_head_arm("cls", (f.tokens, np.array([0, 1, 0, 1])), {},
+                                           encoder=models.SplitEncoder(f.encoder, 1, None, None)),
+        KeyError, "cached activations", "head arm split tokens"),
+    row(lambda f: experiments.run_head_arm(
+        "cls", ({"hidden": np.zeros((4, T, H), "float32"), "padding_mask": np.ones((4, T), bool)},
+                np.array([0, 1, 0, 1])), {}, encoder=models.SplitEncoder(f.encoder, 1, None, None)),
+        ValueError, "snapshot_weights(split.upper)", "head arm split pretrained"),
     # ---- utils.experiments.self_training
     row(lambda f: experiments.select_confident([0.9], 0.3), ValueError, "[0.5, 1.0)",
         "select threshold low"),
@@ -800,6 +841,8 @@ GOOD = [  # valid NumPy scalars (and one-pass iterators) next to the bad ones: a
         is not None, None, None, "heatmap np"),
     row(lambda f: plotting.plot_head_comparison(f.head_table, baseline=np.float32(0.5))
         is not None, None, None, "head plot np"),
+    row(lambda f: models.random_encoder_like(f.encoder, np.int64(3)).count_params()
+        == f.encoder.count_params(), None, None, "random encoder np seed"),
 ]
 
 

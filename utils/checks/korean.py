@@ -37,6 +37,9 @@ def check_jamo_tokens(answer: Any, word: str, tokenizer: Any) -> CheckResult:
     """
     if not isinstance(word, str) or not word or " " in word:
         raise TypeError(f"word must be one Korean word (a non-empty string without spaces), got {word!r}.")
+    if not callable(getattr(tokenizer, "tokens", None)):
+        raise TypeError(f"tokenizer must be models.load_pair_tokenizer(...) (with .tokens), got "
+                        f"{type(tokenizer).__name__}.")
     name = f"tokens of {word!r}"
     count = read_count(name, answer, "the token count")
     truth = len(tokenizer.tokens(word))
@@ -74,8 +77,8 @@ def check_identical_rule_accuracy(answer: Any, test: Any) -> CheckResult:
         raise TypeError(f"test must be sentence pairs (data.load_pairs), got {type(test).__name__}.")
     name = "identical-text rule accuracy"
     value = read_number(name, answer)
-    if value > 1:
-        raise WrongAnswer(name, "an accuracy is a fraction between 0 and 1, not a percentage.")
+    if not 0 <= value <= 1:
+        raise WrongAnswer(name, "an accuracy is a fraction between 0 and 1 (not a percentage, not negative).")
     labels = np.asarray(test.labels)
     identical = np.array([a == b for a, b in zip(test.sentence1, test.sentence2)]).astype(int)
     truth = float(np.mean(identical == labels))

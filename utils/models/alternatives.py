@@ -10,6 +10,7 @@ it fails fast with an error saying what was skipped and why.
 
 from __future__ import annotations
 
+import re
 import socket
 from typing import Any
 
@@ -91,7 +92,7 @@ def load_hub_encoder(repo: str, max_length: int = 64) -> tuple[keras.Model, Any]
 
     Used in: 11_korean_double_fine_tuning.ipynb.
     """
-    if not isinstance(repo, str) or repo.count("/") != 1 or repo.startswith("hf://"):
+    if not isinstance(repo, str) or not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
         raise TypeError(f"repo must be a Hub repository 'owner/name' (no hf:// prefix), got {repo!r}.")
     if not hub_reachable():
         raise AssetNotFoundError(

@@ -122,6 +122,8 @@ class SplitEncoder:
         Raises:
             KeyError: ``cached`` is not the output of ``cache``.
         """
+        if not isinstance(cached, dict):
+            raise TypeError(f"cached must be the dict of split.cache(...), got {type(cached).__name__}.")
         missing = [k for k in CACHED_INPUTS if k not in cached]
         if missing:
             raise KeyError(f"cached is missing {missing}; pass split.cache(encode_pairs(...)).")
