@@ -62,7 +62,7 @@ $(VENV)/.jax: $(STAMP)
 
 # Only the tests that run Keras models or ops: files, data, exercise checks, docstrings,
 # packaging and the Colab job do not depend on the backend, and the TF pass ran them.
-NO_BACKEND := test_lab_smoke test_assets test_data test_faults test_bad_inputs_data test_checks \
+NO_BACKEND := test_lab_smoke test_assets test_data test_data_korean test_checks_korean test_faults test_bad_inputs_data test_checks \
 	test_checks_answers test_checks_examples test_exercises test_docstrings test_packaging \
 	test_readme test_notebooks_hygiene test_colab_cell test_colab_constraints test_full_profile_sizes \
 	test_backend_notebooks test_test_selection
