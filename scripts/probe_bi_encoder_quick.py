@@ -52,18 +52,10 @@ def parse_args() -> argparse.Namespace:
 
 def build(encoder, top: int):
     """The frozen lower part (tokens -> hidden states) and the STS-B / MRPC models on top."""
-    ids = keras.Input((None,), dtype="int32", name="token_ids")
-    seg = keras.Input((None,), dtype="int32", name="segment_ids")
-    pad = keras.Input((None,), dtype="int32", name="padding_mask")
-    x = encoder.token_embedding(ids)
-    x = encoder.embeddings_add((x, encoder.position_embedding(x), encoder.segment_embedding(seg)))
-    x = encoder.embeddings_layer_norm(x)
-    for layer in encoder.transformer_layers[: encoder.num_layers - top]:
-        x = layer(x, padding_mask=pad)
-    lower = keras.Model({"token_ids": ids, "segment_ids": seg, "padding_mask": pad}, x)
+    lower, top_layers = models.lower_layers(encoder, top)  # the library's cut (models.split)
 
     def embed(h, m):
-        for layer in encoder.transformer_layers[encoder.num_layers - top:]:
+        for layer in top_layers:
             h = layer(h, padding_mask=m)
         return keras.layers.GlobalAveragePooling1D()(h, mask=m)
 
